@@ -442,6 +442,12 @@ def go_dependencies():
         version = "v1.36.12",
     )
     go_repository(
+        name = "org_golang_x_crypto_x509roots_fallback",
+        importpath = "golang.org/x/crypto/x509roots/fallback",
+        sum = "h1:5NBkmd8MXirajj6AAEpi4HFVJnVkBNPTL1ggYAKqaws=",
+        version = "v0.0.0-20261030153154-30a33513ff6d",
+    )
+    go_repository(
         name = "org_golang_x_mod",
         importpath = "golang.org/x/mod",
         sum = "h1:MFuq5J6s35W9D3IjkwyWc9vHh0nENOrt5K8Iof4ofmg=",

@@ -1,17 +1,22 @@
-// Command testsummary counts the test cases in the JUnit XML files that
-// `bazel test` writes (bazel-testlogs/**/test.xml) and prints one closing
-// line, "tests: N passed, N failed, N skipped", plus the failed and skipped
-// cases by name. Bazel itself only counts test targets, not test cases.
+// Command testsummary counts the test cases of one `bazel test` run and
+// prints one closing line, "tests: N passed, N failed, N skipped", plus the
+// failed and skipped cases by name. Bazel itself only counts test targets.
 //
-//	go run ./tools/testsummary "$(tools/bazel info bazel-testlogs)"
+// It reads the run's build event protocol file (--build_event_json_file) to
+// find the JUnit XML file of every test that ran or was cached in that run,
+// so results left in bazel-testlogs by earlier runs are not counted.
+//
+//	bazel test --build_event_json_file=bep.json //...
+//	go run ./tools/testsummary bep.json
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io/fs"
+	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -49,40 +54,81 @@ func (c *counts) add(s testSuite) {
 	}
 }
 
-func summarize(root string) (counts, int, error) {
-	var c counts
-	files := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "test.xml" {
-			return err
+// bepEvent is the part of a build event (one JSON object per line) that
+// names a test attempt's outputs.
+type bepEvent struct {
+	TestResult *struct {
+		TestActionOutput []struct {
+			Name string `json:"name"`
+			URI  string `json:"uri"`
+		} `json:"testActionOutput"`
+	} `json:"testResult"`
+}
+
+// testXMLFiles returns the test.xml paths named by the build event file.
+func testXMLFiles(bepPath string) ([]string, error) {
+	f, err := os.Open(bepPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var files []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var ev bepEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", bepPath, err)
 		}
+		if ev.TestResult == nil {
+			continue
+		}
+		for _, out := range ev.TestResult.TestActionOutput {
+			if out.Name != "test.xml" {
+				continue
+			}
+			u, err := url.Parse(out.URI)
+			if err != nil || u.Scheme != "file" {
+				return nil, fmt.Errorf("test.xml at %q: not a local file", out.URI)
+			}
+			files = append(files, u.Path)
+		}
+	}
+	return files, sc.Err()
+}
+
+func summarize(files []string) (counts, error) {
+	var c counts
+	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
+			return c, fmt.Errorf("read %s: %w", path, err)
 		}
 		var s testSuite // the root element is <testsuites> or <testsuite>
 		if err := xml.Unmarshal(data, &s); err != nil {
-			return fmt.Errorf("parse %s: %w", path, err)
+			return c, fmt.Errorf("parse %s: %w", path, err)
 		}
-		files++
 		c.add(s)
-		return nil
-	})
-	return c, files, err
+	}
+	return c, nil
 }
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: testsummary BAZEL_TESTLOGS_DIR")
+		fmt.Fprintln(os.Stderr, "usage: testsummary BUILD_EVENT_JSON_FILE")
 		os.Exit(2)
 	}
-	c, files, err := summarize(os.Args[1])
+	files, err := testXMLFiles(os.Args[1])
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("no test results in %s (did any test run?)", os.Args[1])
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testsummary:", err)
 		os.Exit(1)
 	}
-	if files == 0 {
-		fmt.Fprintln(os.Stderr, "testsummary: no test.xml under", os.Args[1])
+	c, err := summarize(files)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testsummary:", err)
 		os.Exit(1)
 	}
 	sort.Strings(c.failed)

@@ -26,12 +26,24 @@ func TestSummarize(t *testing.T) {
 	write("libs/b/b_test/test.xml", `<testsuite name="b"><testcase classname="b" name="TestX"/><testcase classname="b" name="TestY"><error/></testcase></testsuite>`)
 	write("libs/b/b_test/test.log", `not xml`)
 
-	c, files, err := summarize(root)
+	// Only the files the build event file names count (b's is listed, a
+	// stale one elsewhere is not).
+	write("stale/test.xml", `<testsuite><testcase classname="old" name="TestGone"/></testsuite>`)
+	bep := filepath.Join(root, "bep.json")
+	write("bep.json", `{"id":{"started":{}},"started":{"uuid":"x"}}
+{"id":{"testResult":{"label":"//libs/a:a_test","run":1,"shard":1,"attempt":1}},"testResult":{"testActionOutput":[{"name":"test.log","uri":"file://`+root+`/libs/a/a_test/test.log"},{"name":"test.xml","uri":"file://`+root+`/libs/a/a_test/test.xml"}],"status":"FAILED"}}
+{"id":{"testResult":{"label":"//libs/b:b_test","run":1,"shard":1,"attempt":1}},"testResult":{"testActionOutput":[{"name":"test.xml","uri":"file://`+root+`/libs/b/b_test/test.xml"}],"status":"FAILED"}}
+`)
+	files, err := testXMLFiles(bep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files != 2 {
-		t.Errorf("files = %d, want 2", files)
+	if len(files) != 2 {
+		t.Fatalf("files = %v, want the 2 named in the build events", files)
+	}
+	c, err := summarize(files)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(c.passed) != 2 || len(c.failed) != 2 || len(c.skipped) != 1 {
 		t.Fatalf("passed %v failed %v skipped %v; want 2/2/1", c.passed, c.failed, c.skipped)
@@ -46,7 +58,7 @@ func TestSummarizeRejectsBrokenXML(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "test.xml"), []byte("<testsuite><testcase"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := summarize(root); err == nil {
+	if _, err := summarize([]string{filepath.Join(root, "test.xml")}); err == nil {
 		t.Fatal("broken test.xml accepted")
 	}
 }

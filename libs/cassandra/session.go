@@ -1,0 +1,73 @@
+package cassandra
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/gocql/gocql"
+)
+
+// Connect opens a session: token-aware routing (a request goes straight to a
+// replica of its partition) over DC-aware round robin (nodes of LocalDC
+// first), the idempotent-only retry policy, and the config's timeouts. ctx
+// bounds the connection attempt.
+func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := gocql.NewCluster()
+	for _, h := range cfg.Hosts {
+		host, port, _ := splitHostPort(h)
+		// gocql has one port per cluster but accepts host:port contact points.
+		c.Hosts = append(c.Hosts, fmt.Sprintf("%s:%d", host, port))
+	}
+	c.Keyspace = cfg.Keyspace
+	c.Consistency = cfg.Consistency
+	c.Timeout = cfg.Timeout
+	c.ConnectTimeout = cfg.ConnectTimeout
+	c.NumConns = cfg.NumConns
+	c.PoolConfig.HostSelectionPolicy = gocql.TokenAwareHostPolicy(
+		gocql.DCAwareRoundRobinPolicy(cfg.LocalDC), gocql.ShuffleReplicas())
+	c.RetryPolicy = newRetryPolicy()
+	c.ProtoVersion = 4 // Cassandra 3+; skips gocql's version probing round trip
+	type result struct {
+		s   *gocql.Session
+		err error
+	}
+	done := make(chan result, 1)
+	// CreateSession takes no context; run it aside so ctx can abandon it.
+	go func() { s, err := c.CreateSession(); done <- result{s, err} }()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("connect to Cassandra %v (keyspace %q): %w", cfg.Hosts, cfg.Keyspace, r.err)
+		}
+		return r.s, nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.s != nil {
+				r.s.Close()
+			}
+		}()
+		return nil, fmt.Errorf("connect to Cassandra %v: %w", cfg.Hosts, ctx.Err())
+	}
+}
+
+// ConnectMigrated creates and migrates cfg.Keyspace (through a keyspace-less
+// session, as the keyspace may not exist yet), then returns a session bound
+// to it. It is what a service's `migrate` step and the tests use.
+func ConnectMigrated(ctx context.Context, cfg Config, repl Replication, migrations fs.FS) (*gocql.Session, error) {
+	admin := cfg
+	admin.Keyspace = ""
+	s, err := Connect(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	err = Migrate(ctx, s, cfg.Keyspace, repl, migrations)
+	s.Close()
+	if err != nil {
+		return nil, err
+	}
+	return Connect(ctx, cfg)
+}

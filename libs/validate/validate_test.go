@@ -1,0 +1,100 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/httpx"
+)
+
+func is400(t *testing.T, what string, err error, contains string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: accepted", what)
+		return
+	}
+	e := httpx.AsError(err)
+	if e.Status != 400 || !strings.Contains(e.Msg, contains) {
+		t.Errorf("%s: %d %q, want 400 containing %q", what, e.Status, e.Msg, contains)
+	}
+}
+
+func TestUUID(t *testing.T) {
+	for _, s := range []string{"5bf966d9-8046-4fc1-ae5a-80c923ebea5a", "5BF966D9-8046-4FC1-AE5A-80C923EBEA5A", "00000000-0000-0000-0000-000000000000"} {
+		u, err := UUID("beaconId", s)
+		if err != nil || !strings.EqualFold(u.String(), s) {
+			t.Errorf("UUID(%q) = %v, %v", s, u, err)
+		}
+	}
+	for _, s := range []string{
+		"", "x", "5bf966d98046-4fc1-ae5a-80c923ebea5a-", "5bf966d980464fc1ae5a80c923ebea5a",
+		"5bf966d9-8046-4fc1-ae5a-80c923ebea5g", "{5bf966d9-8046-4fc1-ae5a-80c923ebea5a}",
+		" 5bf966d9-8046-4fc1-ae5a-80c923ebea5a", "5bf966d9-8046-4fc1-ae5a-80c923ebea5a0",
+		"5bf966d9_8046_4fc1_ae5a_80c923ebea5a",
+	} {
+		_, err := UUID("beaconId", s)
+		is400(t, "UUID "+s, err, "beaconId")
+	}
+	_, err := UUID("x", strings.Repeat("a", 10000))
+	if e := httpx.AsError(err); len(e.Msg) > 200 {
+		t.Errorf("message echoes %d bytes", len(e.Msg))
+	}
+}
+
+func TestName(t *testing.T) {
+	if got, err := Name("beaconName", "  Kitchen Beacon ", 10+5); err != nil || got != "Kitchen Beacon" {
+		t.Errorf("Name = %q, %v", got, err)
+	}
+	if got, err := Name("name", "Ünïcödé ✓", 9); err != nil || got != "Ünïcödé ✓" {
+		t.Errorf("runes counted as bytes: %q, %v", got, err)
+	}
+	for s, want := range map[string]string{
+		"":                      "empty",
+		"   \t":                 "empty",
+		strings.Repeat("x", 11): "at most 10",
+		"a\x00b":                "control",
+		"a\nb":                  "control",
+		"bad \xff utf8":         "UTF-8",
+	} {
+		_, err := Name("name", s, 10)
+		is400(t, "Name "+s, err, want)
+	}
+}
+
+func TestEpochSeconds(t *testing.T) {
+	for s, want := range map[string]time.Time{
+		"1473156000":   time.Date(2016, 9, 6, 10, 0, 0, 0, time.UTC),
+		"0":            time.Unix(0, 0).UTC(),
+		"253402300799": MaxTime,
+		"001473156000": time.Date(2016, 9, 6, 10, 0, 0, 0, time.UTC),
+	} {
+		got, err := EpochSeconds("epochSeconds", s)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("EpochSeconds(%q) = %v, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "-1", "+5", "1.5", "1e9", "abc", " 1", "253402300800", "99999999999999999999", "9223372036854775808", strings.Repeat("1", 30)} {
+		_, err := EpochSeconds("epochSeconds", s)
+		is400(t, "EpochSeconds "+s, err, "epochSeconds")
+	}
+}
+
+func TestTime(t *testing.T) {
+	for s, want := range map[string]time.Time{
+		"2016-09-06T10:00:00Z":           time.Date(2016, 9, 6, 10, 0, 0, 0, time.UTC),
+		"2016-09-06T12:00:00+02:00":      time.Date(2016, 9, 6, 10, 0, 0, 0, time.UTC),
+		"2016-09-06T10:00:00.123456789Z": time.Date(2016, 9, 6, 10, 0, 0, 123000000, time.UTC),
+		"9999-12-31T23:59:59Z":           MaxTime,
+		"1970-01-01T00:00:00Z":           time.Unix(0, 0).UTC(),
+	} {
+		got, err := Time("timeLogged", s)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("Time(%q) = %v, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "yesterday", "2016-09-06", "2016-09-06 10:00:00Z", "1473156000", "1969-12-31T23:59:59Z", "2016-13-06T10:00:00Z"} {
+		_, err := Time("timeLogged", s)
+		is400(t, "Time "+s, err, "timeLogged")
+	}
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/find-peers/find-peers/libs/api"
+	"github.com/gocql/gocql"
+)
+
+// fetchFunc loads one beacon's sightings; Upstreams.SightingsAt with the
+// epoch bound, or a fake in tests.
+type fetchFunc func(ctx context.Context, beacon gocql.UUID) ([]api.Sighting, error)
+
+// beaconFailure is one tracking call that failed on its own account.
+type beaconFailure struct {
+	BeaconID gocql.UUID
+	Err      error
+}
+
+// TrackingError reports that the fan-out could not be completed. The
+// aggregator never answers with a partial list: a location's answer missing
+// one beacon's users would look complete and be wrong.
+type TrackingError struct {
+	Failed []beaconFailure // in beacon order; the calls that actually failed
+	// Canceled counts calls abandoned because another one had already
+	// failed (fail fast: the answer is a 502 either way).
+	Canceled int
+}
+
+func (e *TrackingError) Error() string {
+	parts := make([]string, len(e.Failed))
+	for i, f := range e.Failed {
+		parts[i] = fmt.Sprintf("beacon %s: %v", f.BeaconID, f.Err)
+	}
+	return fmt.Sprintf("tracking-service failed for %d beacon(s) (%d call(s) canceled): %s",
+		len(e.Failed), e.Canceled, strings.Join(parts, "; "))
+}
+
+// ClientMessage names the failing beacons without leaking internal URLs.
+func (e *TrackingError) ClientMessage() string {
+	parts := make([]string, len(e.Failed))
+	for i, f := range e.Failed {
+		why := "error"
+		var ue *UpstreamError
+		if errors.As(f.Err, &ue) {
+			why = ue.short()
+		}
+		parts[i] = fmt.Sprintf("%s (%s)", f.BeaconID, why)
+	}
+	return "tracking-service failed for beacon(s): " + strings.Join(parts, ", ")
+}
+
+// fanOut calls fetch for every beacon, at most limit calls at a time, and
+// returns the answers in beacon order. The first failure cancels the calls
+// still running or waiting (fail fast); cancellation of ctx (the client went
+// away) stops everything and returns ctx's error.
+func fanOut(ctx context.Context, beacons []gocql.UUID, limit int, fetch fetchFunc) ([][]api.Sighting, error) {
+	if limit < 1 {
+		limit = 1
+	}
+	results := make([][]api.Sighting, len(beacons))
+	errs := make([]error, len(beacons))
+
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// A fixed pool of workers pulling indexes bounds concurrency without a
+	// goroutine per beacon parked on a semaphore.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(limit, len(beacons)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(beacons) {
+					return
+				}
+				if callCtx.Err() != nil {
+					errs[i] = callCtx.Err()
+					continue
+				}
+				results[i], errs[i] = fetch(callCtx, beacons[i])
+				if errs[i] != nil {
+					cancel()
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fan-out to tracking-service: %w", err)
+	}
+	var te TrackingError
+	for i, err := range errs {
+		switch {
+		case err == nil:
+		case isCanceled(err):
+			te.Canceled++
+		default:
+			te.Failed = append(te.Failed, beaconFailure{BeaconID: beacons[i], Err: err})
+		}
+	}
+	if len(te.Failed) > 0 {
+		return nil, &te
+	}
+	return results, nil
+}
+
+func isCanceled(err error) bool {
+	var ue *UpstreamError
+	if errors.As(err, &ue) {
+		return ue.Kind == failCanceled
+	}
+	return errors.Is(err, context.Canceled)
+}
+
+// merge flattens per-beacon sightings (results[i] belongs to beacons[i]) into
+// the aggregator's answer, newest first. Ties (same second, e.g. seed data)
+// are broken by beacon name, then user id, then name, so the same data always
+// gives the same bytes: clients and caches can compare answers.
+func merge(beacons []api.Beacon, results [][]api.Sighting) []api.UserAtLocation {
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	out := make([]api.UserAtLocation, 0, n)
+	for i, r := range results {
+		for _, s := range r {
+			out = append(out, api.UserAtLocation{
+				UserID:     s.UserID,
+				Name:       s.Name,
+				TimeLogged: s.TimeLogged.UTC(),
+				BeaconName: beacons[i].BeaconName,
+			})
+		}
+	}
+	slices.SortFunc(out, compareUsers)
+	return out
+}
+
+func compareUsers(a, b api.UserAtLocation) int {
+	if c := b.TimeLogged.Compare(a.TimeLogged); c != 0 {
+		return c // newest first
+	}
+	if c := cmp.Compare(a.BeaconName, b.BeaconName); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(a.UserID[:], b.UserID[:]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Name, b.Name)
+}
+
+// uniqueBeacons drops repeated beacon ids (a list should not have any, but a
+// duplicate would double that beacon's users) and returns the ids to query.
+func uniqueBeacons(beacons []api.Beacon) ([]api.Beacon, []gocql.UUID) {
+	seen := make(map[gocql.UUID]bool, len(beacons))
+	kept := beacons[:0:0]
+	ids := make([]gocql.UUID, 0, len(beacons))
+	for _, b := range beacons {
+		if seen[b.BeaconID] {
+			continue
+		}
+		seen[b.BeaconID] = true
+		kept = append(kept, b)
+		ids = append(ids, b.BeaconID)
+	}
+	return kept, ids
+}

@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/gocql/gocql"
+)
+
+// Seed data of DESIGN.md: the bed room has one beacon with three users.
+const (
+	bedRoom       = "ce519f95-923c-4532-879e-cd19afa8dda8"
+	bedRoomBeacon = "5bf966d9-8046-4fc1-ae5a-80c923ebea5a"
+	seedEpoch     = 1473156000
+)
+
+// fakeBeacon is a beacon-service whose answer per location is a list; a
+// missing location answers handler (if set) or [].
+type fakeBeacon struct {
+	byLocation map[string][]api.Beacon
+	handler    http.HandlerFunc // overrides everything when set
+	calls      atomic.Int64
+	mu         sync.Mutex
+	requestIDs []string
+}
+
+func (f *fakeBeacon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.calls.Add(1)
+	f.mu.Lock()
+	f.requestIDs = append(f.requestIDs, r.Header.Get(httpx.RequestIDHeader))
+	f.mu.Unlock()
+	if f.handler != nil {
+		f.handler(w, r)
+		return
+	}
+	if r.URL.Path == "/healthz" {
+		httpx.Healthz(w, r)
+		return
+	}
+	loc, ok := strings.CutPrefix(r.URL.Path, "/beacons/locations/")
+	if !ok {
+		httpx.WriteError(w, http.StatusNotFound, "no such endpoint")
+		return
+	}
+	bs := f.byLocation[loc]
+	if bs == nil {
+		bs = []api.Beacon{}
+	}
+	_ = httpx.WriteJSON(w, http.StatusOK, bs)
+}
+
+// fakeTracking answers /tracking/beacons/{id}/{epoch} from a map, after
+// delay; fail maps beacon ids to a status to answer instead.
+type fakeTracking struct {
+	byBeacon   map[string][]api.Sighting
+	delay      time.Duration
+	fail       map[string]int
+	calls      atomic.Int64
+	canceled   atomic.Int64
+	mu         sync.Mutex
+	requestIDs []string
+	epochs     []string
+}
+
+func (f *fakeTracking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/healthz" {
+		httpx.Healthz(w, r)
+		return
+	}
+	f.calls.Add(1)
+	rest, ok := strings.CutPrefix(r.URL.Path, "/tracking/beacons/")
+	beacon, epoch, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		httpx.WriteError(w, http.StatusNotFound, "no such endpoint")
+		return
+	}
+	f.mu.Lock()
+	f.requestIDs = append(f.requestIDs, r.Header.Get(httpx.RequestIDHeader))
+	f.epochs = append(f.epochs, epoch)
+	f.mu.Unlock()
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-r.Context().Done():
+			f.canceled.Add(1)
+			return
+		}
+	}
+	if status := f.fail[beacon]; status != 0 {
+		httpx.WriteError(w, status, "boom")
+		return
+	}
+	ss := f.byBeacon[beacon]
+	if ss == nil {
+		ss = []api.Sighting{}
+	}
+	_ = httpx.WriteJSON(w, http.StatusOK, ss)
+}
+
+func seedBeacons(t testing.TB) *fakeBeacon {
+	return &fakeBeacon{byLocation: map[string][]api.Beacon{
+		bedRoom: {{LocationID: mustUUID(t, bedRoom), BeaconID: mustUUID(t, bedRoomBeacon), BeaconName: "Bed Room Beacon"}},
+	}}
+}
+
+func seedTracking(t testing.TB) *fakeTracking {
+	at := time.Unix(seedEpoch, 0).UTC()
+	b := mustUUID(t, bedRoomBeacon)
+	return &fakeTracking{byBeacon: map[string][]api.Sighting{
+		bedRoomBeacon: {
+			{BeaconID: b, TimeLogged: at, UserID: mustUUID(t, "f525cff6-721e-11e6-8b77-86f30ca893d3"), Name: "Avinash Erupaka"},
+			{BeaconID: b, TimeLogged: at, UserID: mustUUID(t, "8010fa28-721f-11e6-8b77-86f30ca893d3"), Name: "Bhargavi Erupaka"},
+			{BeaconID: b, TimeLogged: at, UserID: mustUUID(t, "88b66e10-721f-11e6-8b77-86f30ca893d3"), Name: "Shobha Erupaka"},
+		},
+	}}
+}
+
+// manyBeacons puts n beacons at loc, each seen by one user.
+func manyBeacons(t testing.TB, loc string, n int) (*fakeBeacon, *fakeTracking, []string) {
+	fb := &fakeBeacon{byLocation: map[string][]api.Beacon{}}
+	ft := &fakeTracking{byBeacon: map[string][]api.Sighting{}}
+	var ids []string
+	at := time.Unix(seedEpoch, 0).UTC()
+	for i := range n {
+		id := gocql.UUID{0xbe, 0xac, 0x04, byte(i)}
+		user := gocql.UUID{0x05, 0xe4, byte(i)}
+		ids = append(ids, id.String())
+		fb.byLocation[loc] = append(fb.byLocation[loc], api.Beacon{LocationID: mustUUID(t, loc), BeaconID: id, BeaconName: "beacon " + string(rune('A'+i))})
+		ft.byBeacon[id.String()] = []api.Sighting{{BeaconID: id, UserID: user, Name: "user " + string(rune('A'+i)), TimeLogged: at.Add(time.Duration(i) * time.Second)}}
+	}
+	return fb, ft, ids
+}
+
+func testOptions() options {
+	return options{
+		Concurrency:  16,
+		ReadyTimeout: time.Second,
+		Live:         liveConfig{Heartbeat: time.Second, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
+	}
+}
+
+// startAggregator serves the aggregator in front of the given upstream URLs.
+func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout time.Duration, opts options) *httptest.Server {
+	t.Helper()
+	bu, err := url.Parse(beaconURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, err := url.Parse(trackingURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout}
+	logger := slog.New(slog.DiscardHandler)
+	srv := httptest.NewServer(newHandler(up, opts, httpx.NewRegistry(), logger))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func startUpstreams(t testing.TB, beacon, tracking http.Handler) (beaconURL, trackingURL string) {
+	t.Helper()
+	b := httptest.NewServer(beacon)
+	t.Cleanup(b.Close)
+	tr := httptest.NewServer(tracking)
+	t.Cleanup(tr.Close)
+	return b.URL, tr.URL
+}
+
+// getJSON GETs url and decodes a JSON answer into dst (if not nil).
+func get(t testing.TB, target string, header http.Header) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func wantError(t testing.TB, resp *http.Response, body []byte, status int, contains ...string) {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Fatalf("status %d, want %d; body %s", resp.StatusCode, status, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q, want JSON", ct)
+	}
+	var e api.Error
+	if err := json.Unmarshal(body, &e); err != nil || e.Error == "" {
+		t.Fatalf("body %s is not {\"error\": ...}: %v", body, err)
+	}
+	for _, c := range contains {
+		if !strings.Contains(e.Error, c) {
+			t.Fatalf("error %q does not mention %q", e.Error, c)
+		}
+	}
+}
+
+func TestUsersAtLocationMergesSeedData(t *testing.T) {
+	fb, ft := seedBeacons(t), seedTracking(t)
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+bedRoom+"/1473157000", http.Header{httpx.RequestIDHeader: {"test-req-1"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var users []api.UserAtLocation
+	if err := json.Unmarshal(body, &users); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range users {
+		if u.BeaconName != "Bed Room Beacon" || !u.TimeLogged.Equal(time.Unix(seedEpoch, 0)) {
+			t.Errorf("unexpected entry %+v", u)
+		}
+		names = append(names, u.Name)
+	}
+	// Same time: ordered by user id (f525... sorts after 8010... and 88b6...).
+	if got, want := strings.Join(names, ","), "Bhargavi Erupaka,Shobha Erupaka,Avinash Erupaka"; got != want {
+		t.Fatalf("names %s, want %s", got, want)
+	}
+	// JSON names of the contract, RFC 3339 UTC.
+	if !strings.Contains(string(body), `"userId":"8010fa28-721f-11e6-8b77-86f30ca893d3","name":"Bhargavi Erupaka","timeLogged":"2016-09-06T10:00:00Z","beaconName":"Bed Room Beacon"`) {
+		t.Fatalf("body not in the contract's shape: %s", body)
+	}
+	if resp.Header.Get(httpx.RequestIDHeader) != "test-req-1" {
+		t.Fatalf("response request id %q", resp.Header.Get(httpx.RequestIDHeader))
+	}
+	if fb.requestIDs[0] != "test-req-1" || ft.requestIDs[0] != "test-req-1" {
+		t.Fatalf("request id not forwarded: beacon saw %q, tracking saw %q", fb.requestIDs, ft.requestIDs)
+	}
+	if ft.epochs[0] != "1473157000" {
+		t.Fatalf("tracking asked for epoch %q", ft.epochs[0])
+	}
+}
+
+func TestUsersAtLocationWithoutBeaconsIsEmptyList(t *testing.T) {
+	fb, ft := seedBeacons(t), seedTracking(t)
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/00000000-0000-0000-0000-000000000001/1473157000", nil)
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "[]" {
+		t.Fatalf("got %d %s, want 200 []", resp.StatusCode, body)
+	}
+	if ft.calls.Load() != 0 {
+		t.Fatalf("tracking called %d times for no beacons", ft.calls.Load())
+	}
+}
+
+func TestUsersAtLocationRejectsBadInputBeforeCallingUpstreams(t *testing.T) {
+	fb, ft := seedBeacons(t), seedTracking(t)
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	for _, path := range []string{
+		"/aggregator/locations/not-a-uuid/1473157000",
+		"/aggregator/locations/ce519f95-923c-4532-879e-cd19afa8dda/1473157000",
+		"/aggregator/locations/" + bedRoom + "/yesterday",
+		"/aggregator/locations/" + bedRoom + "/-1",
+		"/aggregator/locations/" + bedRoom + "/1.5",
+		"/aggregator/locations/" + bedRoom + "/99999999999999999999",
+		"/aggregator/locations/" + bedRoom + "/253402300800",
+		"/aggregator/locations/not-a-uuid/live",
+	} {
+		resp, body := get(t, agg.URL+path, nil)
+		wantError(t, resp, body, http.StatusBadRequest)
+	}
+	if n := fb.calls.Load() + ft.calls.Load(); n != 0 {
+		t.Fatalf("%d upstream calls for bad input", n)
+	}
+}
+
+func TestUnknownPathIsJSON404(t *testing.T) {
+	bu, tu := startUpstreams(t, seedBeacons(t), seedTracking(t))
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/nope", nil)
+	wantError(t, resp, body, http.StatusNotFound)
+}
+
+func TestBeaconServiceFailures(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL
+	down.Close() // connection refused from now on
+
+	slow := &fakeBeacon{handler: func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}}
+	broken := &fakeBeacon{handler: func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, http.StatusInternalServerError, "cassandra down")
+	}}
+	notFound := &fakeBeacon{handler: func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, http.StatusNotFound, "no such location")
+	}}
+	garbage := &fakeBeacon{handler: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"not":"a list"}`)
+	}}
+	serve := func(h http.Handler) string {
+		s := httptest.NewServer(h)
+		t.Cleanup(s.Close)
+		return s.URL
+	}
+	tests := []struct {
+		name     string
+		beacon   string
+		status   int
+		contains string
+	}{
+		{"unreachable", downURL, http.StatusServiceUnavailable, "beacon-service is unreachable"},
+		{"timeout", serve(slow), http.StatusGatewayTimeout, "beacon-service timed out"},
+		{"5xx", serve(broken), http.StatusBadGateway, "status 500"},
+		{"404", serve(notFound), http.StatusNotFound, bedRoom},
+		{"bad body", serve(garbage), http.StatusBadGateway, "bad body"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ft := seedTracking(t)
+			tr := httptest.NewServer(ft)
+			defer tr.Close()
+			agg := startAggregator(t, tc.beacon, tr.URL, 200*time.Millisecond, testOptions())
+			start := time.Now()
+			resp, body := get(t, agg.URL+"/aggregator/locations/"+bedRoom+"/1473157000", nil)
+			wantError(t, resp, body, tc.status, tc.contains)
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("took %s", d)
+			}
+			if strings.Contains(string(body), "127.0.0.1") {
+				t.Fatalf("error leaks internal address: %s", body)
+			}
+			if ft.calls.Load() != 0 {
+				t.Fatal("tracking called although beacon-service failed")
+			}
+		})
+	}
+}
+
+func TestTrackingFailureIs502NamingTheBeacon(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, ft, ids := manyBeacons(t, loc, 5)
+	ft.fail = map[string]int{ids[3]: http.StatusInternalServerError}
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	wantError(t, resp, body, http.StatusBadGateway, ids[3], "status 500")
+	for i, id := range ids {
+		if i != 3 && strings.Contains(string(body), id) {
+			t.Fatalf("healthy beacon %s named in %s", id, body)
+		}
+	}
+}
+
+func TestTrackingTimeoutIs502NamingTheBeacon(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, ft, ids := manyBeacons(t, loc, 1)
+	ft.delay = 5 * time.Second
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, 150*time.Millisecond, testOptions())
+	start := time.Now()
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	wantError(t, resp, body, http.StatusBadGateway, ids[0], "timeout")
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("took %s despite a 150ms call timeout", d)
+	}
+}
+
+func TestTrackingUnreachableIs502(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	fb := seedBeacons(t)
+	b := httptest.NewServer(fb)
+	defer b.Close()
+	agg := startAggregator(t, b.URL, down.URL, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+bedRoom+"/1473157000", nil)
+	wantError(t, resp, body, http.StatusBadGateway, bedRoomBeacon, "unreachable")
+}
+
+// TestFanOutRunsInParallel: 5 beacons whose tracking calls take 200 ms each
+// must be answered in about one delay, not five.
+func TestFanOutRunsInParallel(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	const delay = 200 * time.Millisecond
+	fb, ft, _ := manyBeacons(t, loc, 5)
+	ft.delay = delay
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, 2*time.Second, testOptions())
+
+	start := time.Now()
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	elapsed := time.Since(start)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var users []api.UserAtLocation
+	if err := json.Unmarshal(body, &users); err != nil || len(users) != 5 {
+		t.Fatalf("got %d users (%v): %s", len(users), err, body)
+	}
+	if users[0].Name != "user E" || users[4].Name != "user A" {
+		t.Fatalf("not newest first: %+v", users)
+	}
+	if elapsed >= 2*delay {
+		t.Fatalf("5 calls of %s took %s: not parallel", delay, elapsed)
+	}
+	t.Logf("5 x %s answered in %s", delay, elapsed)
+}
+
+// TestClientCancelCancelsUpstreamCalls: when the client gives up, the
+// aggregator's tracking calls are canceled too, not left running.
+func TestClientCancelCancelsUpstreamCalls(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, ft, _ := manyBeacons(t, loc, 3)
+	ft.delay = 10 * time.Second
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, 20*time.Second, testOptions())
+
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("request succeeded with %d, want client timeout", resp.StatusCode)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for ft.canceled.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 3 tracking calls canceled after the client left", ft.canceled.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestHealthReadyMetricsOpenAPI(t *testing.T) {
+	bu, tu := startUpstreams(t, seedBeacons(t), seedTracking(t))
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	for path, want := range map[string]string{
+		"/healthz":      `"status":"ok"`,
+		"/readyz":       `"tracking-service":"ok"`,
+		"/openapi.yaml": "openapi: 3.0",
+	} {
+		resp, body := get(t, agg.URL+path, nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	get(t, agg.URL+"/aggregator/locations/"+bedRoom+"/1473157000", nil)
+	resp, body := get(t, agg.URL+"/metrics", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `route="/aggregator/locations/{locationId}/{epochSeconds}"`) {
+		t.Errorf("/metrics: %d, no per-route series:\n%s", resp.StatusCode, body)
+	}
+
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	agg2 := startAggregator(t, bu, down.URL, time.Second, testOptions())
+	resp, body = get(t, agg2.URL+"/readyz", nil)
+	wantError(t, resp, body, http.StatusServiceUnavailable, "tracking-service")
+}

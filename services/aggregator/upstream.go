@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/api"
+	"github.com/gocql/gocql"
+)
+
+// maxUpstreamBody bounds how much of an upstream answer we read: a beacon's
+// hour of sightings is small, and a broken upstream must not exhaust memory.
+const maxUpstreamBody = 8 << 20
+
+// Upstreams calls beacon-service and tracking-service. Base URLs carry scheme
+// and host only (e.g. http://beacon:8080); paths are the API contract's.
+type Upstreams struct {
+	Beacon   *url.URL
+	Tracking *url.URL
+	// HTTP sends the requests. It should forward request ids (httpx.NewClient)
+	// and have no overall timeout: per-call deadlines come from CallTimeout and
+	// live streams are bounded by their request context only.
+	HTTP *http.Client
+	// CallTimeout bounds each single JSON call (not streams); 0 = none.
+	CallTimeout time.Duration
+}
+
+// failureKind says how an upstream call failed; it decides the status the
+// aggregator answers with (see statusFor).
+type failureKind int
+
+const (
+	failUnreachable failureKind = iota // dial/DNS failure: the service is down
+	failTimeout                        // no answer within the call timeout
+	failStatus                         // answered with an unexpected status
+	failTransport                      // connection broke mid-call (reset, EOF, TLS...)
+	failBody                           // answered 200 with a body we cannot decode
+	failCanceled                       // our caller went away (or a sibling failed)
+)
+
+func (k failureKind) String() string {
+	switch k {
+	case failUnreachable:
+		return "unreachable"
+	case failTimeout:
+		return "timeout"
+	case failStatus:
+		return "bad status"
+	case failBody:
+		return "bad body"
+	case failTransport:
+		return "connection error"
+	default:
+		return "canceled"
+	}
+}
+
+// UpstreamError is a failed call to beacon-service or tracking-service.
+type UpstreamError struct {
+	Service string // "beacon-service" or "tracking-service"
+	URL     string
+	Kind    failureKind
+	Status  int    // for failStatus
+	Detail  string // upstream's {"error"} message, if any
+	Err     error
+}
+
+func (e *UpstreamError) Error() string {
+	switch e.Kind {
+	case failStatus:
+		if e.Detail != "" {
+			return fmt.Sprintf("%s: GET %s: status %d: %s", e.Service, e.URL, e.Status, e.Detail)
+		}
+		return fmt.Sprintf("%s: GET %s: status %d", e.Service, e.URL, e.Status)
+	default:
+		return fmt.Sprintf("%s: GET %s: %s: %v", e.Service, e.URL, e.Kind, e.Err)
+	}
+}
+
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// short is the client-facing description: kind and status, no internal URLs.
+func (e *UpstreamError) short() string {
+	if e.Kind == failStatus {
+		return fmt.Sprintf("status %d", e.Status)
+	}
+	return e.Kind.String()
+}
+
+// BeaconsAt returns the beacons at a location, as beacon-service lists them.
+func (u *Upstreams) BeaconsAt(ctx context.Context, location gocql.UUID) ([]api.Beacon, error) {
+	var beacons []api.Beacon
+	err := u.getJSON(ctx, "beacon-service", u.Beacon, "/beacons/locations/"+location.String(), &beacons)
+	return beacons, err
+}
+
+// SightingsAt returns the sightings of one beacon in the hour containing epoch.
+func (u *Upstreams) SightingsAt(ctx context.Context, beacon gocql.UUID, epoch int64) ([]api.Sighting, error) {
+	var sightings []api.Sighting
+	path := "/tracking/beacons/" + beacon.String() + "/" + strconv.FormatInt(epoch, 10)
+	err := u.getJSON(ctx, "tracking-service", u.Tracking, path, &sightings)
+	return sightings, err
+}
+
+func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, path string, dst any) error {
+	if u.CallTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, u.CallTimeout)
+		defer cancel()
+	}
+	target := base.JoinPath(path).String()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return fmt.Errorf("%s: building request for %s: %w", service, target, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := u.HTTP.Do(req)
+	if err != nil {
+		return &UpstreamError{Service: service, URL: target, Kind: classify(ctx, err), Err: err}
+	}
+	defer resp.Body.Close()
+	body := io.LimitReader(resp.Body, maxUpstreamBody)
+	if resp.StatusCode != http.StatusOK {
+		var e api.Error
+		_ = json.NewDecoder(body).Decode(&e)
+		return &UpstreamError{Service: service, URL: target, Kind: failStatus, Status: resp.StatusCode, Detail: e.Error}
+	}
+	if err := json.NewDecoder(body).Decode(dst); err != nil {
+		kind := failBody
+		if ctx.Err() != nil {
+			// The deadline can strike while the body is still arriving.
+			kind = classify(ctx, err)
+		}
+		return &UpstreamError{Service: service, URL: target, Kind: kind, Err: fmt.Errorf("decoding answer: %w", err)}
+	}
+	return nil
+}
+
+// classify tells a dead upstream (dial/DNS errors) from a slow one (deadline)
+// from a cancellation by our own caller, which must not be blamed on anyone.
+func classify(ctx context.Context, err error) failureKind {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
+		return failCanceled
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return failTimeout
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return failUnreachable
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return failUnreachable
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return failTimeout
+	}
+	return failTransport
+}

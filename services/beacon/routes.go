@@ -1,0 +1,35 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/find-peers/find-peers/libs/httpx"
+)
+
+// routes wires the beacon API and the operational endpoints, wrapped in the
+// shared middleware: request ids outermost so every log line has one, panic
+// recovery innermost so logs and metrics see the 500.
+func routes(s store, reg *prometheus.Registry, logger *slog.Logger, readyTimeout time.Duration, checks ...httpx.Check) http.Handler {
+	router := newRouter(s, reg, readyTimeout, checks...)
+	metrics := httpx.NewMetrics(reg)
+	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover)
+}
+
+// newRouter maps paths to handlers (the openapi.yaml test walks it).
+func newRouter(s store, reg *prometheus.Registry, readyTimeout time.Duration, checks ...httpx.Check) *mux.Router {
+	router := httpx.NewRouter()
+	router.Handle("/beacons/locations/{locationId}", beaconsAt(s)).Methods(http.MethodGet)
+	router.Handle("/beacons/{beaconId}", getBeacon(s)).Methods(http.MethodGet)
+	router.Handle("/beacons", putBeacon(s)).Methods(http.MethodPost)
+
+	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
+	router.Handle("/readyz", httpx.Readyz(readyTimeout, checks...)).Methods(http.MethodGet, http.MethodHead)
+	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
+	router.HandleFunc("/openapi.yaml", serveOpenAPI).Methods(http.MethodGet, http.MethodHead)
+	return router
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/httpx"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestSettingsFromFlagsAndEnv(t *testing.T) {
+	s, err := parseSettings([]string{"-tracking-url", "http://flag:1"}, env(map[string]string{
+		"GATEWAY_LISTEN_ADDR":    ":9000",
+		"GATEWAY_TRACKING_URL":   "http://env:2", // the flag wins
+		"GATEWAY_AGGREGATOR_URL": "http://aggregator:8083",
+		"GATEWAY_MAX_BODY_BYTES": "2048",
+		"GATEWAY_WRITE_TIMEOUT":  "1m",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.server.Addr != ":9000" || s.server.WriteTimeout != time.Minute || s.opts.MaxBody != 2048 {
+		t.Errorf("settings %+v", s)
+	}
+	got := map[string]string{}
+	for _, up := range s.upstreams {
+		got[up.Prefix] = up.URL.String()
+	}
+	if got["/tracking"] != "http://flag:1" || got["/aggregator"] != "http://aggregator:8083" || got["/beacons"] != "http://127.0.0.1:8081" {
+		t.Errorf("upstreams %v", got)
+	}
+}
+
+func TestSettingsRejectBadValues(t *testing.T) {
+	_, err := parseSettings(nil, env(map[string]string{
+		"GATEWAY_BEACON_URL":     "beacon:8081",
+		"GATEWAY_MAX_BODY_BYTES": "-1",
+		"GATEWAY_LISTEN_ADDR":    "nope",
+	}), io.Discard)
+	if err == nil {
+		t.Fatal("bad settings accepted")
+	}
+	for _, want := range []string{"GATEWAY_BEACON_URL", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_LISTEN_ADDR"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestHealthSubcommand(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(httpx.Healthz))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 0 {
+		t.Fatalf("health against a live server: exit %d", code)
+	}
+	srv.Close()
+	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 1 {
+		t.Fatalf("health against a stopped server: exit %d", code)
+	}
+}

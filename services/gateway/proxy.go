@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// upstream is one service behind the gateway.
+type upstream struct {
+	Name   string   // "beacon-service"; in logs, metrics and error messages
+	Prefix string   // "/beacons": this path and everything below it
+	URL    *url.URL // base URL: scheme and host (a path is prepended to requests)
+}
+
+// transportConfig bounds the gateway's calls to its upstreams.
+type transportConfig struct {
+	// DialTimeout is short: an upstream that does not accept a connection
+	// quickly is down, and the client should hear 503 at once rather than
+	// hang for the operating system's connect timeout.
+	DialTimeout time.Duration
+	// ResponseHeaderTimeout bounds the wait for an answer's headers; bodies
+	// (event streams) are not bounded by it.
+	ResponseHeaderTimeout time.Duration
+}
+
+// newTransport returns the round tripper shared by all proxies.
+func newTransport(cfg transportConfig) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
+	t.MaxIdleConnsPerHost = 64 // every client request is a gateway->upstream request
+	t.Proxy = nil              // never send internal traffic through an environment proxy
+	return t
+}
+
+// newProxy returns the reverse proxy for one upstream.
+func newProxy(up upstream, transport http.RoundTripper, errs *prometheus.CounterVec, logger *slog.Logger) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(up.URL)
+			// Rewrite mode has already dropped the client's X-Forwarded-*:
+			// the gateway is the edge, so it states them afresh instead of
+			// trusting what clients claim.
+			pr.SetXForwarded()
+			// The id the RequestID middleware settled on (the client's when
+			// sane, else a fresh one) is the one upstreams must log.
+			pr.Out.Header.Set(httpx.RequestIDHeader, httpx.RequestIDFrom(pr.In.Context()))
+		},
+		// Flush every write at once: event streams must not sit in a buffer,
+		// and JSON answers lose nothing by it.
+		FlushInterval: -1,
+		Transport:     transport,
+		ModifyResponse: func(resp *http.Response) error {
+			// The gateway already answers with the request id; the upstream's
+			// copy would be added as a second value.
+			resp.Header.Del(httpx.RequestIDHeader)
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			status, msg := classifyProxyError(r.Context(), up.Name, err)
+			errs.WithLabelValues(up.Name, fmt.Sprint(status)).Inc()
+			if status == httpx.StatusClientClosedRequest {
+				w.WriteHeader(status) // nobody is listening; logs and metrics still see it
+				return
+			}
+			httpx.LoggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelWarn, "proxying failed",
+				slog.String("upstream", up.Name), slog.Int("status", status), slog.String("error", err.Error()))
+			httpx.WriteError(w, status, msg)
+		},
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// classifyProxyError maps a failed proxy round trip to the answer:
+// connection refused, DNS failure or dial timeout (the upstream is down) 503,
+// no answer in time 504, an oversized request body 413, anything else 502.
+func classifyProxyError(ctx context.Context, name string, err error) (int, string) {
+	var maxBytes *http.MaxBytesError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &maxBytes):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return httpx.StatusClientClosedRequest, "request canceled"
+	case errors.As(err, &dnsErr), errors.As(err, &opErr) && opErr.Op == "dial":
+		return http.StatusServiceUnavailable, name + " is unavailable"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return http.StatusGatewayTimeout, name + " timed out"
+	default:
+		return http.StatusBadGateway, name + " failed"
+	}
+}
+
+func isEventStream(h http.Header) bool {
+	ct := h.Get("Content-Type")
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/event-stream")
+}
+
+// streamDeadlines wraps the client's ResponseWriter so that an event stream
+// outlives the server's write timeout, which is right for ordinary answers
+// but would cut every stream after a fixed time. Once the answer turns out
+// to be text/event-stream, each write moves the connection's write deadline
+// timeout ahead instead: a stream lives as long as its client reads, and a
+// client that stops reading is cut off after timeout.
+type streamDeadlines struct {
+	http.ResponseWriter
+	rc        *http.ResponseController
+	timeout   time.Duration
+	streaming bool
+}
+
+func withStreamDeadlines(w http.ResponseWriter, timeout time.Duration) *streamDeadlines {
+	return &streamDeadlines{ResponseWriter: w, rc: http.NewResponseController(w), timeout: timeout}
+}
+
+func (s *streamDeadlines) WriteHeader(code int) {
+	if code >= 200 && isEventStream(s.Header()) {
+		s.streaming = true
+		s.extend()
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *streamDeadlines) Write(p []byte) (int, error) {
+	if s.streaming {
+		s.extend()
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *streamDeadlines) extend() {
+	// ErrNotSupported (a test recorder) just means there is no deadline.
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
+}
+
+// Unwrap lets http.ResponseController (the proxy's flushes) reach the real writer.
+func (s *streamDeadlines) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gocql/gocql"
+	"github.com/gorilla/mux"
+
+	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/sse"
+	"github.com/find-peers/find-peers/libs/storeerr"
+	"github.com/find-peers/find-peers/libs/validate"
+)
+
+// store is what the handlers need from persistence; cassandraStore is the
+// real one and the tests use an in-memory fake.
+type store interface {
+	RecordSightings(ctx context.Context, sightings []api.Sighting) error
+	SightingsInHour(ctx context.Context, beaconID gocql.UUID, hour time.Time) ([]api.Sighting, error)
+}
+
+var _ store = (*cassandraStore)(nil)
+
+const (
+	// maxBatch bounds one POST: large enough for a gateway that buffers a
+	// few seconds of sightings, small enough to validate and write in one
+	// request's time.
+	maxBatch = 500
+	// maxSightingsBody fits maxBatch sightings with long names.
+	maxSightingsBody = 512 << 10
+	// maxUserName is in characters.
+	maxUserName = 200
+	// maxStreamBeacons bounds the beaconId filter of one event stream.
+	maxStreamBeacons = 256
+	// sightingEvent is the SSE event name of a new sighting.
+	sightingEvent = "sighting"
+)
+
+// sightingsInHour answers GET /tracking/beacons/{beaconId}/{epochSeconds}:
+// the sightings of the beacon in the UTC clock hour containing epochSeconds,
+// newest first. A beacon nobody was seen by — including an id that no beacon
+// has, which tracking-service cannot know about since beacons live in
+// another service — is an empty list, not a 404.
+func sightingsInHour(s store) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		vars := mux.Vars(r)
+		beacon, err := validate.UUID("beaconId", vars["beaconId"])
+		if err != nil {
+			return err
+		}
+		at, err := validate.EpochSeconds("epochSeconds", vars["epochSeconds"])
+		if err != nil {
+			return err
+		}
+		sightings, err := s.SightingsInHour(r.Context(), beacon, api.HourBucket(at))
+		if err != nil {
+			return storeerr.HTTP(err)
+		}
+		if sightings == nil {
+			sightings = []api.Sighting{} // [] on the wire, never null
+		}
+		return httpx.WriteJSON(w, http.StatusOK, sightings)
+	}
+}
+
+// sightingRequest is one sighting as posted. Fields are strings (not
+// gocql.UUID / time.Time) so that validation is strict and its messages
+// name the field and the element.
+type sightingRequest struct {
+	BeaconID   *string `json:"beaconId"`
+	TimeLogged *string `json:"timeLogged"`
+	UserID     *string `json:"userId"`
+	Name       *string `json:"name"`
+}
+
+// parse validates one sighting; field names in errors are prefixed with
+// where (e.g. "sightings[3].").
+func (req sightingRequest) parse(where string, now time.Time) (api.Sighting, error) {
+	var sg api.Sighting
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"beaconId", req.BeaconID}, {"userId", req.UserID}, {"name", req.Name}} {
+		if f.value == nil {
+			return sg, httpx.BadRequest("%s%s is required", where, f.name)
+		}
+	}
+	var err error
+	if sg.BeaconID, err = validate.UUID(where+"beaconId", *req.BeaconID); err != nil {
+		return sg, err
+	}
+	if sg.UserID, err = validate.UUID(where+"userId", *req.UserID); err != nil {
+		return sg, err
+	}
+	if sg.Name, err = validate.Name(where+"name", *req.Name, maxUserName); err != nil {
+		return sg, err
+	}
+	sg.TimeLogged = now
+	if req.TimeLogged != nil {
+		if sg.TimeLogged, err = validate.Time(where+"timeLogged", *req.TimeLogged); err != nil {
+			return sg, err
+		}
+	}
+	return sg, nil
+}
+
+// recordedBody is the answer to POST /tracking/sightings.
+type recordedBody struct {
+	Count int `json:"count"`
+}
+
+// recordSightings answers POST /tracking/sightings. The body is one sighting
+// object or an array of at most maxBatch. Every element is validated before
+// anything is written, so a bad element rejects the whole request and
+// changes nothing. timeLogged is optional (default: now) and kept to the
+// millisecond, Cassandra's precision. Writes are upserts keyed by (beacon,
+// time, user), so retrying a request is safe. The answer, 201 {"count": n},
+// comes only after the store acknowledged every row; only then are the
+// sightings published to event-stream subscribers, so a subscriber never
+// hears of a sighting that was not stored.
+func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var raw json.RawMessage
+		if err := httpx.DecodeJSON(r, &raw, maxSightingsBody); err != nil {
+			return err
+		}
+		reqs, batch, err := decodeSightings(raw)
+		if err != nil {
+			return err
+		}
+		t := now().UTC().Truncate(time.Millisecond)
+		sightings := make([]api.Sighting, len(reqs))
+		for i, req := range reqs {
+			where := ""
+			if batch {
+				where = fmt.Sprintf("sightings[%d].", i)
+			}
+			if sightings[i], err = req.parse(where, t); err != nil {
+				return err
+			}
+		}
+		if err := s.RecordSightings(r.Context(), sightings); err != nil {
+			return storeerr.HTTP(err)
+		}
+		publish(r.Context(), events, sightings)
+		return httpx.WriteJSON(w, http.StatusCreated, recordedBody{Count: len(sightings)})
+	}
+}
+
+// decodeSightings reads one object or an array of objects.
+func decodeSightings(raw json.RawMessage) (reqs []sightingRequest, batch bool, err error) {
+	switch trimmed := bytes.TrimLeft(raw, " \t\r\n"); {
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		if err := httpx.UnmarshalStrict(raw, &reqs); err != nil {
+			return nil, true, err
+		}
+		if len(reqs) == 0 {
+			return nil, true, httpx.BadRequest("no sightings in the array")
+		}
+		if len(reqs) > maxBatch {
+			return nil, true, httpx.Errorf(http.StatusRequestEntityTooLarge, "%d sightings in one request, at most %d allowed", len(reqs), maxBatch)
+		}
+		return reqs, true, nil
+	case len(trimmed) > 0 && trimmed[0] == '{':
+		var one sightingRequest
+		if err := httpx.UnmarshalStrict(raw, &one); err != nil {
+			return nil, false, err
+		}
+		return []sightingRequest{one}, false, nil
+	default:
+		return nil, false, httpx.BadRequest("body must be a sighting object or an array of them")
+	}
+}
+
+// publish offers stored sightings to event-stream subscribers, keyed by
+// beacon. Duplicates (same beacon, time and user) are published once, with
+// the last one's name, as the store keeps the last one.
+func publish(ctx context.Context, events *sse.Broker, sightings []api.Sighting) {
+	type key struct {
+		beacon, user gocql.UUID
+		t            time.Time
+	}
+	last := make(map[key]int, len(sightings))
+	for i, sg := range sightings {
+		last[key{sg.BeaconID, sg.UserID, sg.TimeLogged}] = i
+	}
+	for i, sg := range sightings {
+		if last[key{sg.BeaconID, sg.UserID, sg.TimeLogged}] != i {
+			continue
+		}
+		data, err := json.Marshal(sg)
+		if err == nil {
+			_, err = events.Publish(sg.BeaconID.String(), sse.Event{Event: sightingEvent, Data: string(data)})
+		}
+		if err != nil {
+			// Cannot happen for api.Sighting; logged rather than failing a
+			// write that is already stored.
+			httpx.LoggerFrom(ctx).Error("publish sighting", "error", err)
+		}
+	}
+}
+
+// streamConfig tunes GET /tracking/events.
+type streamConfig struct {
+	sse.StreamConfig
+	// MaxStreams bounds concurrent event streams; more get 503.
+	MaxStreams int
+}
+
+// sightingEvents answers GET /tracking/events: a server-sent event stream
+// of sightings stored from now on (event "sighting", data an api.Sighting).
+// ?beaconId=... (repeated, or comma-separated) limits it to those beacons;
+// without it every sighting is sent. Heartbeat comments keep idle streams
+// open through proxies; a subscriber that falls too far behind is dropped
+// and should reconnect. Only sightings written through this instance are
+// seen: with several replicas, a subscriber sees its replica's writes.
+func sightingEvents(events *sse.Broker, cfg streamConfig) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		filter, err := beaconFilter(r.URL.Query()["beaconId"])
+		if err != nil {
+			return err
+		}
+		if cfg.MaxStreams > 0 && events.Stats().Subscribers >= cfg.MaxStreams {
+			w.Header().Set("Retry-After", "5")
+			return httpx.Errorf(http.StatusServiceUnavailable, "too many event streams, retry later")
+		}
+		// The stream's errors are its client going away mid-write; the
+		// status is long sent, so there is nothing to answer.
+		_ = events.Serve(w, r, filter, cfg.StreamConfig)
+		return nil
+	}
+}
+
+// beaconFilter builds the stream filter from the beaconId query values.
+func beaconFilter(values []string) (func(string) bool, error) {
+	ids := map[string]bool{}
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			id, err := validate.UUID("beaconId", strings.TrimSpace(part))
+			if err != nil {
+				return nil, err
+			}
+			ids[id.String()] = true
+		}
+	}
+	if len(ids) > maxStreamBeacons {
+		return nil, httpx.BadRequest("%d beaconIds in one stream, at most %d allowed", len(ids), maxStreamBeacons)
+	}
+	if len(ids) == 0 {
+		return nil, nil // every sighting
+	}
+	return func(key string) bool { return ids[key] }, nil
+}

@@ -1,0 +1,87 @@
+package launcher
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/gocql/gocql"
+)
+
+// quietLogger drops gocql's connection chatter while a node is still booting.
+var quietLogger = log.New(io.Discard, "", 0)
+
+// openNode connects to exactly one node, without discovering its peers, so a
+// readiness check measures that node and nothing else.
+func openNode(addr string, timeout time.Duration) (*gocql.Session, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	port, _ := strconv.Atoi(portStr)
+	c := gocql.NewCluster(host)
+	c.Port = port
+	c.Timeout = timeout
+	c.ConnectTimeout = timeout
+	c.DisableInitialHostLookup = true
+	c.HostFilter = gocql.WhiteListHostFilter(host)
+	c.NumConns = 1
+	c.Consistency = gocql.One
+	c.Logger = quietLogger
+	return c.CreateSession()
+}
+
+// Query runs `SELECT release_version FROM system.local` on one node: the proof
+// that the node serves CQL, not merely that its port is open.
+func Query(ctx context.Context, addr string) (string, error) {
+	s, err := openNode(addr, 3*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	var v string
+	err = s.Query("SELECT release_version FROM system.local").WithContext(ctx).Scan(&v)
+	return v, err
+}
+
+// peersUp counts the peers a node sees as joined, from system.peers_v2.
+func peersUp(ctx context.Context, addr string) (int, error) {
+	s, err := openNode(addr, 3*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	iter := s.Query("SELECT peer FROM system.peers_v2").WithContext(ctx).Iter()
+	n := 0
+	var peer net.IP
+	for iter.Scan(&peer) {
+		n++
+	}
+	return n, iter.Close()
+}
+
+// waitReady polls until the node answers a query, the process dies, or ctx ends.
+func waitReady(ctx context.Context, n Node) error {
+	var last error
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		_, err := Query(qctx, n.Addr())
+		cancel()
+		if err == nil {
+			return nil
+		}
+		last = err
+		if !n.Alive() {
+			return fmt.Errorf("node%d (pid %d) exited during startup", n.Index, n.PID)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node%d did not answer CQL on %s: %w (last error: %v)", n.Index, n.Addr(), ctx.Err(), last)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package launcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// Options configure Start. Zero values take the defaults below.
+type Options struct {
+	Nodes       int           // 1 or 3
+	Dir         string        // cluster dir: state, configs, data and logs
+	CQLPort     int           // default 9042, the same on every node
+	StoragePort int           // default 7000
+	JMXPort     int           // node i uses JMXPort+i-1; default 7199
+	Heap        string        // -Xms/-Xmx per node; default 512M
+	Timeout     time.Duration // for the whole start; default 180s
+	CacheDir    string        // default CacheDir()
+	Log         io.Writer     // progress messages; default io.Discard
+}
+
+func (o *Options) defaults() error {
+	if o.Nodes == 0 {
+		o.Nodes = 1
+	}
+	if o.Nodes != 1 && o.Nodes != 3 {
+		return fmt.Errorf("--nodes must be 1 or 3, got %d", o.Nodes)
+	}
+	if o.Dir == "" {
+		return errors.New("cluster dir is required")
+	}
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return err
+	}
+	o.Dir = abs
+	if o.CQLPort == 0 {
+		o.CQLPort = 9042
+	}
+	if o.StoragePort == 0 {
+		o.StoragePort = 7000
+	}
+	if o.JMXPort == 0 {
+		o.JMXPort = 7199
+	}
+	if o.Heap == "" {
+		o.Heap = "512M"
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 180 * time.Second
+	}
+	if o.CacheDir == "" {
+		if o.CacheDir, err = CacheDir(); err != nil {
+			return err
+		}
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return nil
+}
+
+// Start launches the cluster in the background and returns once every node
+// answers CQL (and, for 3 nodes, sees the other two). The JVMs outlive the
+// caller; Stop ends them. If DIR already holds a healthy cluster of the same
+// size, Start returns it unchanged, so it is safe to call repeatedly.
+func Start(ctx context.Context, o Options) (Cluster, error) {
+	if err := o.defaults(); err != nil {
+		return Cluster{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	if c, err := ReadState(o.Dir); err == nil {
+		if running := runningNodes(c); len(running) > 0 {
+			if len(running) == len(c.Nodes) && len(c.Nodes) == o.Nodes && allAnswer(ctx, c) {
+				fmt.Fprintf(o.Log, "cassandra: already running in %s\n", o.Dir)
+				return c, nil
+			}
+			return c, fmt.Errorf("%s has %d running node(s) that are not a healthy %d-node cluster: run `go run ./tools/cassandra stop --dir %s` first", o.Dir, len(running), o.Nodes, o.Dir)
+		}
+	}
+	if !Fetched(o.CacheDir) {
+		return Cluster{}, errNotFetched
+	}
+	java, _, err := Java()
+	if err != nil {
+		return Cluster{}, err
+	}
+	nodes := make([]Node, o.Nodes)
+	for i := range nodes {
+		n := Node{Index: i + 1, Host: fmt.Sprintf("127.0.0.%d", i+1), CQLPort: o.CQLPort,
+			StoragePort: o.StoragePort, JMXPort: o.JMXPort + i, Dir: layoutFor(o.Dir, i+1).Dir}
+		for _, p := range []struct {
+			host, what string
+			port       int
+		}{{n.Host, "CQL", n.CQLPort}, {n.Host, "storage", n.StoragePort}, {"127.0.0.1", "JMX", n.JMXPort}} {
+			if err := checkFree(p.host, p.port, fmt.Sprintf("node%d %s", n.Index, p.what)); err != nil {
+				return Cluster{}, err
+			}
+		}
+		nodes[i] = n
+	}
+
+	c := Cluster{Version: Version}
+	for _, n := range nodes {
+		began := time.Now()
+		fmt.Fprintf(o.Log, "cassandra: starting node%d on %s\n", n.Index, n.Addr())
+		if n.PID, err = startNode(java, o, n); err != nil {
+			return c, err
+		}
+		c.Nodes = append(c.Nodes, n)
+		// Record each pid as soon as it exists so Stop can clean up after a
+		// failed start too.
+		if err := writeState(o.Dir, c); err != nil {
+			return c, err
+		}
+		// Nodes join one at a time: concurrent bootstraps would race for
+		// token ranges.
+		if err := waitReady(ctx, n); err != nil {
+			return c, fmt.Errorf("%w\n%s", err, tail(40, n.SystemLog(), n.StdoutLog()))
+		}
+		fmt.Fprintf(o.Log, "cassandra: node%d up in %s\n", n.Index, time.Since(began).Round(100*time.Millisecond))
+	}
+	if o.Nodes > 1 {
+		if err := waitPeers(ctx, c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func startNode(java string, o Options, n Node) (int, error) {
+	l := layoutFor(o.Dir, n.Index)
+	for _, d := range []string{l.Conf, l.Data, l.CommitLog, l.SavedCaches, l.Hints, l.CDC, l.Logs} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return 0, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	rf := 1
+	if o.Nodes >= 3 {
+		rf = 3
+	}
+	if err := writeYAML(filepath.Join(l.Conf, "cassandra.yaml"), yamlParams{
+		ClusterName: "find-peers-dev", Host: n.Host, Seed: "127.0.0.1",
+		CQLPort: n.CQLPort, StoragePort: n.StoragePort, ReplicaCount: rf, L: l,
+	}); err != nil {
+		return 0, err
+	}
+	if err := writeLogback(filepath.Join(l.Conf, "logback.xml"), n.SystemLog()); err != nil {
+		return 0, err
+	}
+	out, err := os.OpenFile(n.StdoutLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer out.Close() // the child keeps its own copy of the descriptor
+	cmd := exec.Command(java, jvmArgs(jvmParams{Lib: LibDir(o.CacheDir), Heap: o.Heap,
+		JMXPort: n.JMXPort, Seed: n.Index == 1, L: l})...)
+	cmd.Dir = l.Dir
+	cmd.Stdout, cmd.Stderr = out, out
+	// A session of its own: the JVM neither gets the terminal's Ctrl-C nor
+	// dies with the launcher (or with the `go test` binary that started it).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start node%d: %w", n.Index, err)
+	}
+	pid := cmd.Process.Pid
+	// Reap the child if it dies while we still run, so Alive sees it gone
+	// instead of a zombie.
+	go cmd.Wait()
+	return pid, nil
+}
+
+func waitPeers(ctx context.Context, c Cluster) error {
+	want := len(c.Nodes) - 1
+	for {
+		ok := true
+		for _, n := range c.Nodes {
+			got, err := peersUp(ctx, n.Addr())
+			if err != nil || got != want {
+				ok = false
+			}
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("nodes do not all see %d peers in system.peers_v2: %w", want, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func runningNodes(c Cluster) []Node {
+	var up []Node
+	for _, n := range c.Nodes {
+		if n.Alive() {
+			up = append(up, n)
+		}
+	}
+	return up
+}
+
+func allAnswer(ctx context.Context, c Cluster) bool {
+	for _, n := range c.Nodes {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := Query(qctx, n.Addr())
+		cancel()
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,191 @@
+// Command demo runs the whole find-peers system on this machine: a real
+// Cassandra (started with tools/cassandra's launcher unless CASSANDRA_HOSTS
+// names one), the schema and seed data, and the four services as processes
+// on loopback. It checks the seed answers through the gateway, prints where to
+// look, and runs until Ctrl-C, then stops everything it started.
+//
+//	tools/bazel run //tools/demo          (the README's "run the system")
+//	go run ./tools/demo                   (builds the services with `go build`)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/find-peers/find-peers/tools/cassandra/launcher"
+	"github.com/find-peers/find-peers/tools/stack"
+)
+
+// The seed's Bed Room location and the hour its sightings were logged in.
+const (
+	bedRoomLocation = "ce519f95-923c-4532-879e-cd19afa8dda8"
+	bedRoomBeacon   = "5bf966d9-8046-4fc1-ae5a-80c923ebea5a"
+	seedTime        = "1473156000"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var bin stack.Binaries
+	flag.StringVar(&bin.Beacon, "beacon", "", "beacon binary (default: go build ./services/beacon)")
+	flag.StringVar(&bin.Tracking, "tracking", "", "tracking binary")
+	flag.StringVar(&bin.Aggregator, "aggregator", "", "aggregator binary")
+	flag.StringVar(&bin.Gateway, "gateway", "", "gateway binary")
+	gatewayPort := flag.Int("gateway-port", 9000, "gateway port on 127.0.0.1")
+	cqlPort := flag.Int("cql-port", 9042, "CQL port of the Cassandra the demo starts")
+	keepCassandra := flag.Bool("keep-cassandra", false, "leave the Cassandra the demo started running on exit")
+	logFile := flag.String("log", "", "file for the services' logs (default: <cache>/demo/services.log)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	began := time.Now()
+
+	cache, err := launcher.CacheDir()
+	if err != nil {
+		return err
+	}
+	// cache is .../find-peers/cassandra/<version>; the demo keeps its state beside.
+	work := filepath.Join(filepath.Dir(filepath.Dir(cache)), "demo")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	if err := buildMissing(ctx, &bin, filepath.Join(work, "bin")); err != nil {
+		return err
+	}
+
+	hosts := os.Getenv("CASSANDRA_HOSTS")
+	if hosts == "" {
+		step("Cassandra %s (first run fetches it from Maven Central)", launcher.Version)
+		if _, err := launcher.Fetch(ctx, cache); err != nil {
+			return err
+		}
+		dir := filepath.Join(work, "cassandra")
+		cluster, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: *cqlPort, Log: os.Stderr})
+		if err != nil {
+			return err
+		}
+		hosts = cluster.Hosts()
+		if !*keepCassandra {
+			defer func() {
+				step("stopping Cassandra")
+				if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
+					fmt.Fprintln(os.Stderr, "demo:", err)
+				}
+			}()
+		}
+	}
+
+	if *logFile == "" {
+		*logFile = filepath.Join(work, "services.log")
+	}
+	logs, err := os.Create(*logFile)
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
+
+	step("migrating, seeding and starting beacon, tracking, aggregator, gateway (logs: %s)", *logFile)
+	s, err := stack.Start(ctx, stack.Config{
+		Bin: bin, CassandraHosts: hosts, Seed: true, Output: logs,
+		BeaconPort: 8081, TrackingPort: 8082, AggregatorPort: 8083, GatewayPort: *gatewayPort,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		step("stopping the services")
+		if err := s.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "demo:", err)
+		}
+	}()
+
+	gw := s.GatewayURL()
+	examples := []string{
+		"/aggregator/locations/" + bedRoomLocation + "/" + seedTime,
+		"/beacons/locations/" + bedRoomLocation,
+		"/tracking/beacons/" + bedRoomBeacon + "/" + seedTime,
+	}
+	fmt.Printf("\nfind-peers is up in %s.\n\n  gateway:  %s\n  web page: %s/\n  logs:     %s\n\nExamples (answered just now):\n",
+		time.Since(began).Round(100*time.Millisecond), gw, gw, *logFile)
+	for _, path := range examples {
+		body, err := get(ctx, gw+path)
+		if err != nil {
+			return fmt.Errorf("example %s: %w", path, err)
+		}
+		fmt.Printf("\n  curl -s %s%s\n  %s\n", gw, path, body)
+	}
+	fmt.Printf("\nLive: curl -N %s/aggregator/locations/%s/live\nthen, in another terminal:\n  curl -s -XPOST -H 'Content-Type: application/json' %s/tracking/sightings \\\n    -d '{\"beaconId\":\"%s\",\"userId\":\"%s\",\"name\":\"You\"}'\n\nCtrl-C stops everything.\n",
+		gw, bedRoomLocation, gw, bedRoomBeacon, "0f8fad5b-d9cb-469f-a165-70867728950e")
+	<-ctx.Done()
+	fmt.Println()
+	return nil
+}
+
+// buildMissing builds the services that no flag named (go run ./tools/demo
+// from the repository root).
+func buildMissing(ctx context.Context, bin *stack.Binaries, dir string) error {
+	for name, path := range map[string]*string{
+		"beacon": &bin.Beacon, "tracking": &bin.Tracking, "aggregator": &bin.Aggregator, "gateway": &bin.Gateway,
+	} {
+		if *path != "" {
+			abs, err := filepath.Abs(*path)
+			if err != nil {
+				return err
+			}
+			*path = abs
+			continue
+		}
+		out := filepath.Join(dir, name)
+		step("go build ./services/%s", name)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./services/"+name)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build %s (run from the repository root, or pass -%s): %w", name, name, err)
+		}
+		*path = out
+	}
+	return nil
+}
+
+func get(ctx context.Context, url string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", errors.New(resp.Status + ": " + string(body))
+	}
+	return strings.TrimSpace(string(body)), nil
+}
+
+func step(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "== "+format+"\n", args...)
+}
