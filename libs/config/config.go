@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -205,6 +206,19 @@ func HostPort(addr string) error {
 		return fmt.Errorf("%q has no valid port", addr)
 	}
 	return nil
+}
+
+// BaseURL parses an upstream's base URL: http(s) with a host and no query
+// or fragment, because the API's paths are appended to it.
+func BaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q is not an http(s)://host[:port] base URL", s)
+	}
+	return u, nil
 }
 
 // Positive checks that a duration or number is above zero.

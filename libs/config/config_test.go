@@ -151,3 +151,27 @@ func TestValidators(t *testing.T) {
 		}
 	}
 }
+
+func TestBaseURL(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"http://beacon:8081", true},
+		{"https://example.com/base", true},
+		{"beacon:8081", false},
+		{"ftp://host", false},
+		{"http://", false},
+		{"http://host/?q=1", false},
+		{"http://host/#frag", false},
+		{"http://%zz", false},
+	} {
+		u, err := BaseURL(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("BaseURL(%q) = %v, %v", tt.in, u, err)
+		}
+		if err == nil && u.String() != tt.in {
+			t.Errorf("BaseURL(%q) = %s", tt.in, u)
+		}
+	}
+}

@@ -2,21 +2,15 @@ package main
 
 import (
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
 
-func env(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
 func TestSettingsFromFlagsAndEnv(t *testing.T) {
-	s, err := parseSettings([]string{"-tracking-url", "http://flag:1", "-fanout-concurrency", "4"}, env(map[string]string{
+	s, err := parseSettings([]string{"-tracking-url", "http://flag:1", "-fanout-concurrency", "4"}, servicetest.Env(map[string]string{
 		"AGGREGATOR_LISTEN_ADDR":   ":9000",
 		"AGGREGATOR_TRACKING_URL":  "http://env:2", // the flag wins
 		"AGGREGATOR_WRITE_TIMEOUT": "1m",
@@ -24,7 +18,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.server.Addr != ":9000" || s.server.WriteTimeout != time.Minute || s.opts.Concurrency != 4 {
+	if s.Server.Addr != ":9000" || s.Server.WriteTimeout != time.Minute || s.opts.Concurrency != 4 {
 		t.Errorf("settings %+v", s)
 	}
 	if s.trackingURL.String() != "http://flag:1" || s.beaconURL.String() != "http://127.0.0.1:8081" {
@@ -33,7 +27,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 }
 
 func TestSettingsRejectBadValues(t *testing.T) {
-	_, err := parseSettings(nil, env(map[string]string{
+	_, err := parseSettings(nil, servicetest.Env(map[string]string{
 		"AGGREGATOR_BEACON_URL":         "beacon:8081",
 		"AGGREGATOR_FANOUT_CONCURRENCY": "0",
 		"AGGREGATOR_LISTEN_ADDR":        "nope",
@@ -49,14 +43,5 @@ func TestSettingsRejectBadValues(t *testing.T) {
 }
 
 func TestHealthSubcommand(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(httpx.Healthz))
-	defer srv.Close()
-	addr := strings.TrimPrefix(srv.URL, "http://")
-	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 0 {
-		t.Fatalf("health against a live server: exit %d", code)
-	}
-	srv.Close()
-	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 1 {
-		t.Fatalf("health against a stopped server: exit %d", code)
-	}
+	servicetest.CheckHealth(t, run, "AGGREGATOR")
 }

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	_ "embed"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/httpx"
@@ -16,6 +13,10 @@ import (
 
 //go:embed openapi.yaml
 var openapiYAML []byte
+
+// maxRequestBody is the request body limit: the aggregator only serves GETs,
+// so any sizeable body is a mistake or an attack.
+const maxRequestBody = 4 << 10
 
 // options are the tunables of the aggregator's handlers (see main.go flags).
 type options struct {
@@ -33,40 +34,17 @@ func newHandler(up *Upstreams, opts options, reg *prometheus.Registry, logger *s
 	router.Handle("/aggregator/locations/{locationId}/{epochSeconds}", handleUsersAt(up, opts.Concurrency)).Methods(http.MethodGet)
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/readyz", httpx.Readyz(opts.ReadyTimeout,
-		httpx.Check{Name: "beacon-service", Fn: func(ctx context.Context) error { return pingHealthz(ctx, up.HTTP, up.Beacon) }},
-		httpx.Check{Name: "tracking-service", Fn: func(ctx context.Context) error { return pingHealthz(ctx, up.HTTP, up.Tracking) }},
+		httpx.Check{Name: "beacon-service", Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, up.HTTP.Do, up.Beacon) }},
+		httpx.Check{Name: "tracking-service", Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, up.HTTP.Do, up.Tracking) }},
 	)).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
 	router.HandleFunc("/openapi.yaml", serveOpenAPI).Methods(http.MethodGet, http.MethodHead)
 
 	metrics := httpx.NewMetrics(reg)
-	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover, limitBody(maxRequestBody))
+	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover, httpx.LimitBody(maxRequestBody, "request body too large"))
 }
 
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/yaml")
 	_, _ = w.Write(openapiYAML)
-}
-
-// pingHealthz reports whether the service at base answers GET /healthz with
-// 200. Readiness asks the upstreams' liveness, not their readiness: the
-// aggregator is ready when it can reach them; whether their own dependencies
-// are up is for their /readyz, and chaining readiness would make one Cassandra
-// hiccup mark every service unready.
-func pingHealthz(ctx context.Context, client *http.Client, base *url.URL) error {
-	target := base.JoinPath("/healthz").String()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return fmt.Errorf("building request for %s: %w", target, err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", target, resp.StatusCode)
-	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 )
 
 // fakeStore is an in-memory store that counts writes and can fail on demand.
@@ -96,45 +96,9 @@ func newServer(t *testing.T, s store, checks ...httpx.Check) *httptest.Server {
 	return srv
 }
 
-func do(t *testing.T, method, url, contentType, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-// errorMessage checks that an answer is a contract error and returns its text.
-func errorMessage(t *testing.T, resp *http.Response, body []byte) string {
-	t.Helper()
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("error Content-Type = %q", ct)
-	}
-	var e struct {
-		Error *string `json:"error"`
-	}
-	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil || *e.Error == "" {
-		t.Fatalf("not a contract error: %q (%v)", body, err)
-	}
-	return *e.Error
-}
-
 func TestBeaconsAtLocation(t *testing.T) {
 	srv := newServer(t, newFakeStore(kitchen, pantry))
-	resp, body := do(t, "GET", srv.URL+"/beacons/locations/"+kitchenLoc.String(), "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/beacons/locations/"+kitchenLoc.String(), "", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -157,7 +121,7 @@ func TestBeaconsAtLocation(t *testing.T) {
 
 func TestBeaconsAtUnknownLocationIsEmptyList(t *testing.T) {
 	srv := newServer(t, newFakeStore(kitchen))
-	resp, body := do(t, "GET", srv.URL+"/beacons/locations/"+gocql.MustRandomUUID().String(), "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/beacons/locations/"+gocql.MustRandomUUID().String(), "", "")
 	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "[]" {
 		t.Errorf("got %d %s, want 200 []", resp.StatusCode, body)
 	}
@@ -165,22 +129,22 @@ func TestBeaconsAtUnknownLocationIsEmptyList(t *testing.T) {
 
 func TestGetBeacon(t *testing.T) {
 	srv := newServer(t, newFakeStore(kitchen))
-	resp, body := do(t, "GET", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
 	var got api.Beacon
 	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got != kitchen {
 		t.Errorf("got %d %s", resp.StatusCode, body)
 	}
 	// Upper-case hex is the same UUID.
-	resp, _ = do(t, "GET", srv.URL+"/beacons/"+strings.ToUpper(kitchen.BeaconID.String()), "", "")
+	resp, _ = httpxtest.Do(t, "GET", srv.URL+"/beacons/"+strings.ToUpper(kitchen.BeaconID.String()), "", "")
 	if resp.StatusCode != 200 {
 		t.Errorf("upper-case id: %d", resp.StatusCode)
 	}
 
-	resp, body = do(t, "GET", srv.URL+"/beacons/"+gocql.MustRandomUUID().String(), "", "")
+	resp, body = httpxtest.Do(t, "GET", srv.URL+"/beacons/"+gocql.MustRandomUUID().String(), "", "")
 	if resp.StatusCode != 404 {
 		t.Errorf("unknown beacon: %d", resp.StatusCode)
 	}
-	if msg := errorMessage(t, resp, body); !strings.Contains(msg, "not found") {
+	if msg := httpxtest.ErrorMessage(t, resp, body); !strings.Contains(msg, "not found") {
 		t.Errorf("message %q", msg)
 	}
 }
@@ -195,12 +159,12 @@ func TestMalformedPathIDsAre400(t *testing.T) {
 		"/beacons/locations/ce519f95-923c-4532-879e-cd19afa8dda8x",
 		"/beacons/locations", // matches {beaconId} = "locations"
 	} {
-		resp, body := do(t, "GET", srv.URL+path, "", "")
+		resp, body := httpxtest.Do(t, "GET", srv.URL+path, "", "")
 		if resp.StatusCode != 400 {
 			t.Errorf("GET %s = %d %s, want 400", path, resp.StatusCode, body)
 			continue
 		}
-		errorMessage(t, resp, body)
+		httpxtest.ErrorMessage(t, resp, body)
 	}
 }
 
@@ -209,7 +173,7 @@ func TestPutBeacon(t *testing.T) {
 	srv := newServer(t, fs)
 	id := "5bf966d9-8046-4fc1-ae5a-80c923ebea5a"
 	body := `{"locationId":"ce519f95-923c-4532-879e-cd19afa8dda8","beaconId":"` + id + `","beaconName":"  Bed Room Beacon "}`
-	resp, got := do(t, "POST", srv.URL+"/beacons", "application/json", body)
+	resp, got := httpxtest.Do(t, "POST", srv.URL+"/beacons", "application/json", body)
 	if resp.StatusCode != 201 {
 		t.Fatalf("status %d: %s", resp.StatusCode, got)
 	}
@@ -228,7 +192,7 @@ func TestPutBeacon(t *testing.T) {
 	}
 
 	// Same request again: an idempotent upsert, and a rename is allowed.
-	resp, _ = do(t, "POST", srv.URL+"/beacons", "application/json; charset=utf-8", strings.Replace(body, "Bed Room", "Bedroom", 1))
+	resp, _ = httpxtest.Do(t, "POST", srv.URL+"/beacons", "application/json; charset=utf-8", strings.Replace(body, "Bed Room", "Bedroom", 1))
 	if resp.StatusCode != 201 || fs.byID[b.BeaconID].BeaconName != "Bedroom Beacon" || len(fs.byID) != 1 {
 		t.Errorf("repeat: %d, store %+v", resp.StatusCode, fs.byID)
 	}
@@ -241,7 +205,7 @@ func TestPutBeaconGeneratesV4ID(t *testing.T) {
 		`{"locationId":"ce519f95-923c-4532-879e-cd19afa8dda8","beaconName":"Garden Beacon"}`,
 		`{"locationId":"ce519f95-923c-4532-879e-cd19afa8dda8","beaconId":null,"beaconName":"Garden Beacon"}`,
 	} {
-		resp, got := do(t, "POST", srv.URL+"/beacons", "application/json", body)
+		resp, got := httpxtest.Do(t, "POST", srv.URL+"/beacons", "application/json", body)
 		if resp.StatusCode != 201 {
 			t.Fatalf("status %d: %s", resp.StatusCode, got)
 		}
@@ -266,7 +230,7 @@ func TestPutBeaconMovesToOtherLocation(t *testing.T) {
 	srv := newServer(t, fs)
 	newLoc := gocql.MustRandomUUID()
 	body := fmt.Sprintf(`{"locationId":%q,"beaconId":%q,"beaconName":"Moved"}`, newLoc, kitchen.BeaconID)
-	resp, got := do(t, "POST", srv.URL+"/beacons", "application/json", body)
+	resp, got := httpxtest.Do(t, "POST", srv.URL+"/beacons", "application/json", body)
 	if resp.StatusCode != 201 {
 		t.Fatalf("status %d: %s", resp.StatusCode, got)
 	}
@@ -314,11 +278,11 @@ func TestPutBeaconRejectsBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := newFakeStore()
 			srv := newServer(t, fs)
-			resp, body := do(t, "POST", srv.URL+"/beacons", tt.contentType, tt.body)
+			resp, body := httpxtest.Do(t, "POST", srv.URL+"/beacons", tt.contentType, tt.body)
 			if resp.StatusCode != tt.status {
 				t.Errorf("status = %d (%s), want %d", resp.StatusCode, body, tt.status)
 			}
-			if msg := errorMessage(t, resp, body); !strings.Contains(msg, tt.msgContains) {
+			if msg := httpxtest.ErrorMessage(t, resp, body); !strings.Contains(msg, tt.msgContains) {
 				t.Errorf("message %q does not contain %q", msg, tt.msgContains)
 			}
 			if fs.writeCount() != 0 || len(fs.byID) != 0 {
@@ -360,11 +324,11 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 				{"POST", "/beacons", post},
 				{"POST", "/beacons", strings.Replace(post, `"beaconName"`, `"beaconId":"`+kitchen.BeaconID.String()+`","beaconName"`, 1)},
 			} {
-				resp, body := do(t, req.method, srv.URL+req.path, "application/json", req.body)
+				resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
 				if resp.StatusCode != tt.status {
 					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.status)
 				}
-				msg := errorMessage(t, resp, body)
+				msg := httpxtest.ErrorMessage(t, resp, body)
 				if strings.Contains(msg, "10.0.0.5") || strings.Contains(msg, "secret") {
 					t.Errorf("error leaks internals: %q", msg)
 				}
@@ -375,17 +339,17 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
 	srv := newServer(t, newFakeStore())
-	resp, body := do(t, "GET", srv.URL+"/nope", "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/nope", "", "")
 	if resp.StatusCode != 404 {
 		t.Errorf("unknown path: %d", resp.StatusCode)
 	}
-	errorMessage(t, resp, body)
-	resp, body = do(t, "DELETE", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
+	httpxtest.ErrorMessage(t, resp, body)
+	resp, body = httpxtest.Do(t, "DELETE", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
 	if resp.StatusCode != 405 {
 		t.Errorf("DELETE: %d", resp.StatusCode)
 	}
-	errorMessage(t, resp, body)
-	resp, _ = do(t, "GET", srv.URL+"/beacons", "", "")
+	httpxtest.ErrorMessage(t, resp, body)
+	resp, _ = httpxtest.Do(t, "GET", srv.URL+"/beacons", "", "")
 	if resp.StatusCode != 405 {
 		t.Errorf("GET /beacons: %d", resp.StatusCode)
 	}
@@ -402,29 +366,29 @@ func TestOperationalEndpoints(t *testing.T) {
 	}}
 	srv := newServer(t, newFakeStore(kitchen), check)
 
-	if resp, _ := do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
+	if resp, _ := httpxtest.Do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
 		t.Errorf("/healthz = %d", resp.StatusCode)
 	}
-	if resp, _ := do(t, "GET", srv.URL+"/readyz", "", ""); resp.StatusCode != 200 {
+	if resp, _ := httpxtest.Do(t, "GET", srv.URL+"/readyz", "", ""); resp.StatusCode != 200 {
 		t.Errorf("/readyz = %d", resp.StatusCode)
 	}
 	healthy.Store(false)
-	resp, body := do(t, "GET", srv.URL+"/readyz", "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/readyz", "", "")
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "cassandra") {
 		t.Errorf("/readyz with Cassandra down = %d %s", resp.StatusCode, body)
 	}
 	// Liveness does not depend on Cassandra.
-	if resp, _ := do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
+	if resp, _ := httpxtest.Do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
 		t.Errorf("/healthz with Cassandra down = %d", resp.StatusCode)
 	}
 
-	do(t, "GET", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
-	_, metrics := do(t, "GET", srv.URL+"/metrics", "", "")
+	httpxtest.Do(t, "GET", srv.URL+"/beacons/"+kitchen.BeaconID.String(), "", "")
+	_, metrics := httpxtest.Do(t, "GET", srv.URL+"/metrics", "", "")
 	if want := `http_requests_total{method="GET",route="/beacons/{beaconId}",status="200"} 1`; !strings.Contains(string(metrics), want) {
 		t.Errorf("/metrics lacks %s", want)
 	}
 
-	resp, spec := do(t, "GET", srv.URL+"/openapi.yaml", "", "")
+	resp, spec := httpxtest.Do(t, "GET", srv.URL+"/openapi.yaml", "", "")
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(spec), "openapi: 3") {
 		t.Errorf("/openapi.yaml = %d %.40q", resp.StatusCode, spec)
 	}

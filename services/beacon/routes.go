@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"log/slog"
 	"net/http"
 	"time"
@@ -10,6 +11,13 @@ import (
 
 	"github.com/find-peers/find-peers/libs/httpx"
 )
+
+// openAPI is the API description served at /openapi.yaml; embedding it
+// keeps the document served in step with the binary (and a test checks it
+// against the router).
+//
+//go:embed openapi.yaml
+var openAPI []byte
 
 // routes wires the beacon API and the operational endpoints, wrapped in the
 // shared middleware: request ids outermost so every log line has one, panic
@@ -30,6 +38,6 @@ func newRouter(s store, reg *prometheus.Registry, readyTimeout time.Duration, ch
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/readyz", httpx.Readyz(readyTimeout, checks...)).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
-	router.HandleFunc("/openapi.yaml", serveOpenAPI).Methods(http.MethodGet, http.MethodHead)
+	router.HandleFunc("/openapi.yaml", httpx.OpenAPI(openAPI)).Methods(http.MethodGet, http.MethodHead)
 	return router
 }

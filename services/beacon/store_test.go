@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"sort"
 	"testing"
@@ -21,15 +20,9 @@ func newTestStore(t *testing.T) (*cassandraStore, *gocql.Session, string) {
 	return newCassandraStore(s), s, ks
 }
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestPutBeaconAndReadBack(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	loc := gocql.TimeUUID()
 	a := api.Beacon{LocationID: loc, BeaconID: gocql.TimeUUID(), BeaconName: "Hall"}
 	b := api.Beacon{LocationID: loc, BeaconID: gocql.TimeUUID(), BeaconName: "Porch"}
@@ -55,7 +48,7 @@ func TestPutBeaconAndReadBack(t *testing.T) {
 
 func TestUnknownIDsAreNotFoundOrEmpty(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	if _, err := st.Beacon(ctx, gocql.TimeUUID()); !errors.Is(err, errNotFound) {
 		t.Errorf("Beacon(unknown) err = %v, want errNotFound", err)
 	}
@@ -67,7 +60,7 @@ func TestUnknownIDsAreNotFoundOrEmpty(t *testing.T) {
 
 func TestPutBeaconUpsertsAndMoves(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	from, to := gocql.TimeUUID(), gocql.TimeUUID()
 	b := api.Beacon{LocationID: from, BeaconID: gocql.TimeUUID(), BeaconName: "Old"}
 	if err := st.PutBeacon(ctx, b); err != nil {
@@ -99,7 +92,7 @@ func TestPutBeaconUpsertsAndMoves(t *testing.T) {
 
 func TestHostileNameIsData(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	hostile := `Robert'); DROP TABLE beacons_by_id; -- "quoted" ; \ ' '' $$`
 	b := api.Beacon{LocationID: gocql.TimeUUID(), BeaconID: gocql.TimeUUID(), BeaconName: hostile}
 	if err := st.PutBeacon(ctx, b); err != nil {
@@ -117,7 +110,7 @@ func TestHostileNameIsData(t *testing.T) {
 
 func TestSeedLoadsFiveBeacons(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	for i := 0; i < 2; i++ { // seeding twice changes nothing
 		if err := seed(ctx, st); err != nil {
 			t.Fatal(err)
@@ -139,7 +132,7 @@ func TestSeedLoadsFiveBeacons(t *testing.T) {
 
 func TestMigrationRerunIsNoop(t *testing.T) {
 	_, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 30*time.Second)
 	repl := cassandratest.Replication(t)
 	var before time.Time
 	if err := s.Query("SELECT applied_at FROM " + ks + ".schema_migrations WHERE version = 1").Scan(&before); err != nil {

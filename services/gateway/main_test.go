@@ -2,21 +2,15 @@ package main
 
 import (
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
 
-func env(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
 func TestSettingsFromFlagsAndEnv(t *testing.T) {
-	s, err := parseSettings([]string{"-tracking-url", "http://flag:1"}, env(map[string]string{
+	s, err := parseSettings([]string{"-tracking-url", "http://flag:1"}, servicetest.Env(map[string]string{
 		"GATEWAY_LISTEN_ADDR":    ":9000",
 		"GATEWAY_TRACKING_URL":   "http://env:2", // the flag wins
 		"GATEWAY_AGGREGATOR_URL": "http://aggregator:8083",
@@ -26,7 +20,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.server.Addr != ":9000" || s.server.WriteTimeout != time.Minute || s.opts.MaxBody != 2048 {
+	if s.Server.Addr != ":9000" || s.Server.WriteTimeout != time.Minute || s.opts.MaxBody != 2048 {
 		t.Errorf("settings %+v", s)
 	}
 	got := map[string]string{}
@@ -39,7 +33,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 }
 
 func TestSettingsRejectBadValues(t *testing.T) {
-	_, err := parseSettings(nil, env(map[string]string{
+	_, err := parseSettings(nil, servicetest.Env(map[string]string{
 		"GATEWAY_BEACON_URL":     "beacon:8081",
 		"GATEWAY_MAX_BODY_BYTES": "-1",
 		"GATEWAY_LISTEN_ADDR":    "nope",
@@ -55,14 +49,5 @@ func TestSettingsRejectBadValues(t *testing.T) {
 }
 
 func TestHealthSubcommand(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(httpx.Healthz))
-	defer srv.Close()
-	addr := strings.TrimPrefix(srv.URL, "http://")
-	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 0 {
-		t.Fatalf("health against a live server: exit %d", code)
-	}
-	srv.Close()
-	if code := run([]string{"health", "-listen-addr", addr}, env(nil), io.Discard); code != 1 {
-		t.Fatalf("health against a stopped server: exit %d", code)
-	}
+	servicetest.CheckHealth(t, run, "GATEWAY")
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -47,7 +45,7 @@ func newHandler(ups []upstream, opts options, reg *prometheus.Registry, logger *
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
 	checks := make([]httpx.Check, len(ups))
 	for i, up := range ups {
-		checks[i] = httpx.Check{Name: up.Name, Fn: func(ctx context.Context) error { return pingHealthz(ctx, transport, up) }}
+		checks[i] = httpx.Check{Name: up.Name, Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, transport.RoundTrip, up.URL) }}
 	}
 	router.Handle("/readyz", httpx.Readyz(opts.ReadyTimeout, checks...)).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
@@ -63,7 +61,7 @@ func newHandler(ups []upstream, opts options, reg *prometheus.Registry, logger *
 	}
 
 	metrics := httpx.NewMetrics(reg)
-	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover, limitBody(opts.MaxBody))
+	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover, httpx.LimitBody(opts.MaxBody, ""))
 }
 
 func serveIndex(w http.ResponseWriter, r *http.Request) {
@@ -74,26 +72,4 @@ func serveIndex(w http.ResponseWriter, r *http.Request) {
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/yaml")
 	_, _ = w.Write(openapiYAML)
-}
-
-// pingHealthz reports whether an upstream answers GET /healthz with 200: the
-// gateway is ready when it can reach its upstreams; their own dependencies
-// are their /readyz's business.
-func pingHealthz(ctx context.Context, rt http.RoundTripper, up upstream) error {
-	target := up.URL.JoinPath("/healthz").String()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return fmt.Errorf("building request for %s: %w", target, err)
-	}
-	req.Header.Set(httpx.RequestIDHeader, httpx.RequestIDFrom(ctx))
-	resp, err := rt.RoundTrip(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", target, resp.StatusCode)
-	}
-	return nil
 }

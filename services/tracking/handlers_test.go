@@ -20,6 +20,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 )
 
@@ -126,45 +127,10 @@ func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 	return &testServer{Server: srv, store: fs, events: events}
 }
 
-func do(t *testing.T, method, url, contentType, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-func errorMessage(t *testing.T, resp *http.Response, body []byte) string {
-	t.Helper()
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("error Content-Type = %q", ct)
-	}
-	var e struct {
-		Error *string `json:"error"`
-	}
-	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil || *e.Error == "" {
-		t.Fatalf("not a contract error: %q (%v)", body, err)
-	}
-	return *e.Error
-}
-
 func TestSightingsInHour(t *testing.T) {
 	srv := newServer(t, newFakeStore(sighting1, sighting2, nextHour), streamConfig{})
 	// 10:16:40 is in the 10:00 hour.
-	resp, body := do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473157000), "", "")
+	resp, body := httpxtest.Do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473157000), "", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -184,11 +150,11 @@ func TestSightingsInHour(t *testing.T) {
 		}
 	}
 	// The last second of the hour is still that hour; the next one is not.
-	_, body = do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473159599), "", "")
+	_, body = httpxtest.Do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473159599), "", "")
 	if json.Unmarshal(body, &got); len(got) != 2 {
 		t.Errorf("10:59:59: got %d sightings", len(got))
 	}
-	_, body = do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473159600), "", "")
+	_, body = httpxtest.Do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/%d", srv.URL, bedRoom, 1473159600), "", "")
 	if json.Unmarshal(body, &got); len(got) != 1 || got[0] != nextHour {
 		t.Errorf("11:00:00: got %+v", got)
 	}
@@ -201,7 +167,7 @@ func TestSightingsInHourUnknownBeaconIsEmptyList(t *testing.T) {
 		fmt.Sprintf("/tracking/beacons/%s/0", bedRoom),
 		fmt.Sprintf("/tracking/beacons/%s/253402300799", bedRoom),
 	} {
-		resp, body := do(t, "GET", srv.URL+path, "", "")
+		resp, body := httpxtest.Do(t, "GET", srv.URL+path, "", "")
 		if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "[]" {
 			t.Errorf("GET %s = %d %s, want 200 []", path, resp.StatusCode, body)
 		}
@@ -223,12 +189,12 @@ func TestSightingsInHourBadInput(t *testing.T) {
 		"/tracking/beacons/" + b + "/99999999999999999999", // overflows int64
 		"/tracking/beacons/" + b + "/2016-09-06T10:00:00Z",
 	} {
-		resp, body := do(t, "GET", srv.URL+path, "", "")
+		resp, body := httpxtest.Do(t, "GET", srv.URL+path, "", "")
 		if resp.StatusCode != 400 {
 			t.Errorf("GET %s = %d %s, want 400", path, resp.StatusCode, body)
 			continue
 		}
-		errorMessage(t, resp, body)
+		httpxtest.ErrorMessage(t, resp, body)
 	}
 	if _, _, reads := srv.store.counts(); reads != 0 {
 		t.Errorf("bad input reached the store %d times", reads)
@@ -237,7 +203,7 @@ func TestSightingsInHourBadInput(t *testing.T) {
 
 func postSightings(t *testing.T, srv *testServer, body string) (*http.Response, []byte) {
 	t.Helper()
-	return do(t, "POST", srv.URL+"/tracking/sightings", "application/json", body)
+	return httpxtest.Do(t, "POST", srv.URL+"/tracking/sightings", "application/json", body)
 }
 
 func TestRecordOneSighting(t *testing.T) {
@@ -354,11 +320,11 @@ func TestRecordRejectsBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, newFakeStore(), streamConfig{})
 			sub := srv.events.Subscribe(nil)
-			resp, body := do(t, "POST", srv.URL+"/tracking/sightings", tt.contentType, tt.body)
+			resp, body := httpxtest.Do(t, "POST", srv.URL+"/tracking/sightings", tt.contentType, tt.body)
 			if resp.StatusCode != tt.status {
 				t.Errorf("status = %d (%s), want %d", resp.StatusCode, body, tt.status)
 			}
-			if msg := errorMessage(t, resp, body); !strings.Contains(msg, tt.msgContains) {
+			if msg := httpxtest.ErrorMessage(t, resp, body); !strings.Contains(msg, tt.msgContains) {
 				t.Errorf("message %q does not contain %q", msg, tt.msgContains)
 			}
 			if writes, rows, _ := srv.store.counts(); writes != 0 || rows != 0 {
@@ -402,11 +368,11 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 				{"GET", fmt.Sprintf("/tracking/beacons/%s/1473156000", bedRoom), ""},
 				{"POST", "/tracking/sightings", post},
 			} {
-				resp, body := do(t, req.method, srv.URL+req.path, "application/json", req.body)
+				resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
 				if resp.StatusCode != tt.status {
 					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.status)
 				}
-				if msg := errorMessage(t, resp, body); strings.Contains(msg, "10.0.0.5") || strings.Contains(msg, "secret") {
+				if msg := httpxtest.ErrorMessage(t, resp, body); strings.Contains(msg, "10.0.0.5") || strings.Contains(msg, "secret") {
 					t.Errorf("error leaks internals: %q", msg)
 				}
 			}
@@ -552,12 +518,12 @@ func TestEventsBadFilter(t *testing.T) {
 		many[i] = gocql.MustRandomUUID().String()
 	}
 	for _, q := range []string{"?beaconId=nope", "?beaconId=" + bedRoom.String() + ",nope", "?beaconId=", "?beaconId=" + strings.Join(many, ",")} {
-		resp, body := do(t, "GET", srv.URL+"/tracking/events"+q, "", "")
+		resp, body := httpxtest.Do(t, "GET", srv.URL+"/tracking/events"+q, "", "")
 		if resp.StatusCode != 400 {
 			t.Errorf("%.60s: %d, want 400", q, resp.StatusCode)
 			continue
 		}
-		errorMessage(t, resp, body)
+		httpxtest.ErrorMessage(t, resp, body)
 	}
 	// Repeated and comma-separated ids both work.
 	_, r := openStream(t, srv, "?beaconId="+bedRoom.String()+"&beaconId="+kitchen.String()+","+gocql.MustRandomUUID().String())
@@ -574,7 +540,7 @@ func TestEventsMaxStreams(t *testing.T) {
 	for srv.events.Stats().Subscribers < 1 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	resp, body := do(t, "GET", srv.URL+"/tracking/events", "", "")
+	resp, body := httpxtest.Do(t, "GET", srv.URL+"/tracking/events", "", "")
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("second stream: %d %s", resp.StatusCode, body)
 	}
@@ -598,17 +564,17 @@ func TestEventsHeartbeat(t *testing.T) {
 func TestOperationalEndpoints(t *testing.T) {
 	srv := newServer(t, newFakeStore(), streamConfig{})
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/nope": 404} {
-		if resp, _ := do(t, "GET", srv.URL+path, "", ""); resp.StatusCode != want {
+		if resp, _ := httpxtest.Do(t, "GET", srv.URL+path, "", ""); resp.StatusCode != want {
 			t.Errorf("%s = %d, want %d", path, resp.StatusCode, want)
 		}
 	}
-	if resp, body := do(t, "DELETE", srv.URL+"/tracking/sightings", "", ""); resp.StatusCode != 405 {
+	if resp, body := httpxtest.Do(t, "DELETE", srv.URL+"/tracking/sightings", "", ""); resp.StatusCode != 405 {
 		t.Errorf("DELETE = %d", resp.StatusCode)
 	} else {
-		errorMessage(t, resp, body)
+		httpxtest.ErrorMessage(t, resp, body)
 	}
-	do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/1", srv.URL, bedRoom), "", "")
-	_, metrics := do(t, "GET", srv.URL+"/metrics", "", "")
+	httpxtest.Do(t, "GET", fmt.Sprintf("%s/tracking/beacons/%s/1", srv.URL, bedRoom), "", "")
+	_, metrics := httpxtest.Do(t, "GET", srv.URL+"/metrics", "", "")
 	for _, want := range []string{
 		`http_requests_total{method="GET",route="/tracking/beacons/{beaconId}/{epochSeconds}",status="200"} 1`,
 		"tracking_event_subscribers 0",
@@ -618,7 +584,7 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	resp, spec := do(t, "GET", srv.URL+"/openapi.yaml", "", "")
+	resp, spec := httpxtest.Do(t, "GET", srv.URL+"/openapi.yaml", "", "")
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(spec), "openapi: 3") {
 		t.Errorf("/openapi.yaml = %d", resp.StatusCode)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,6 +12,13 @@ import (
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/sse"
 )
+
+// openAPI is the API description served at /openapi.yaml; embedding it
+// keeps the document served in step with the binary (and a test checks it
+// against the router).
+//
+//go:embed openapi.yaml
+var openAPI []byte
 
 // deps is what the routes are built from.
 type deps struct {
@@ -45,7 +53,7 @@ func newRouter(d deps, reg *prometheus.Registry) *mux.Router {
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/readyz", httpx.Readyz(d.readyTimeout, d.checks...)).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
-	router.HandleFunc("/openapi.yaml", serveOpenAPI).Methods(http.MethodGet, http.MethodHead)
+	router.HandleFunc("/openapi.yaml", httpx.OpenAPI(openAPI)).Methods(http.MethodGet, http.MethodHead)
 	return router
 }
 

@@ -19,12 +19,6 @@ func newTestStore(t *testing.T) (*cassandraStore, *gocql.Session, string) {
 	return newCassandraStore(s), s, ks
 }
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func countRows(t *testing.T, s *gocql.Session, ks string) int {
 	t.Helper()
 	var n int
@@ -36,7 +30,7 @@ func countRows(t *testing.T, s *gocql.Session, ks string) int {
 
 func TestRecordAndReadBack(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	beacon := gocql.TimeUUID()
 	at := time.Date(2024, 5, 1, 12, 15, 30, 123_000_000, time.UTC)
 	in := api.Sighting{BeaconID: beacon, TimeLogged: at, UserID: gocql.TimeUUID(), Name: "Ada"}
@@ -58,7 +52,7 @@ func TestRecordAndReadBack(t *testing.T) {
 
 func TestHourBucketBoundaries(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	beacon := gocql.TimeUUID()
 	late := time.Date(2024, 5, 1, 10, 59, 59, 0, time.UTC)
 	early := time.Date(2024, 5, 1, 11, 0, 0, 0, time.UTC)
@@ -90,7 +84,7 @@ func TestHourBucketBoundaries(t *testing.T) {
 
 func TestNewestFirst(t *testing.T) {
 	st, _, _ := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	beacon := gocql.TimeUUID()
 	hour := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
 	var in []api.Sighting
@@ -116,7 +110,7 @@ func TestNewestFirst(t *testing.T) {
 
 func TestRecordingTwiceIsOneRow(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	sg := api.Sighting{BeaconID: gocql.TimeUUID(), TimeLogged: time.Date(2024, 5, 1, 8, 1, 2, 0, time.UTC), UserID: gocql.TimeUUID(), Name: "Bo"}
 	// Twice in one batch, then again in a second call (a client retry).
 	for _, batch := range [][]api.Sighting{{sg, sg}, {sg}} {
@@ -141,7 +135,7 @@ func TestRecordingTwiceIsOneRow(t *testing.T) {
 
 func TestLargeBatchIsFullyAcknowledged(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	// Many partitions and more rows per partition than one batch holds.
 	start := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	var in []api.Sighting
@@ -161,7 +155,7 @@ func TestLargeBatchIsFullyAcknowledged(t *testing.T) {
 
 func TestRecordRejectsMissingTime(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	err := st.RecordSightings(testCtx(t), []api.Sighting{
+	err := st.RecordSightings(cassandratest.Context(t, 60*time.Second), []api.Sighting{
 		{BeaconID: gocql.TimeUUID(), TimeLogged: time.Now(), UserID: gocql.TimeUUID(), Name: "ok"},
 		{BeaconID: gocql.TimeUUID(), UserID: gocql.TimeUUID(), Name: "no time"},
 	})
@@ -185,7 +179,7 @@ func TestCancelledContextFails(t *testing.T) {
 
 func TestHostileNameIsData(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	hostile := `x'); DROP TABLE users_by_beacon; -- "q" ; \ '' $$`
 	sg := api.Sighting{BeaconID: gocql.TimeUUID(), TimeLogged: time.Date(2024, 5, 1, 7, 0, 0, 0, time.UTC), UserID: gocql.TimeUUID(), Name: hostile}
 	if err := st.RecordSightings(ctx, []api.Sighting{sg}); err != nil {
@@ -202,7 +196,7 @@ func TestHostileNameIsData(t *testing.T) {
 
 func TestSeedLoadsSevenRowsFromEightEntries(t *testing.T) {
 	st, s, ks := newTestStore(t)
-	ctx := testCtx(t)
+	ctx := cassandratest.Context(t, 60*time.Second)
 	if len(seedSightings) != 8 {
 		t.Fatalf("seed has %d entries, DESIGN.md lists 8", len(seedSightings))
 	}
@@ -239,7 +233,7 @@ func TestMigrationRerunIsNoop(t *testing.T) {
 	if err := s.Query(q).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	if err := cassandra.Migrate(testCtx(t), s, ks, cassandratest.Replication(t), schemaFS); err != nil {
+	if err := cassandra.Migrate(cassandratest.Context(t, 60*time.Second), s, ks, cassandratest.Replication(t), schemaFS); err != nil {
 		t.Fatalf("re-run: %v", err)
 	}
 	if err := s.Query(q).Scan(&after); err != nil || !after.Equal(before) {

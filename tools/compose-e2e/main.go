@@ -349,4 +349,3 @@ func fail(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "compose-e2e: FAIL: "+format+"\n", a...)
 	os.Exit(1)
 }
-

@@ -238,4 +238,3 @@ func post(t *testing.T, url, body string, want ...int) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-

@@ -177,3 +177,12 @@ func KeyspaceName(t testing.TB) string {
 	}
 	return "t_" + base + "_" + hex.EncodeToString(b[:])
 }
+
+// Context returns a context that ends after timeout or with the test, to
+// bound a data-layer test's queries so that a wedged server fails the test
+// instead of hanging it.
+func Context(t testing.TB, timeout time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return ctx
+}

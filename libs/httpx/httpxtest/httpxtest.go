@@ -1,0 +1,98 @@
+// Package httpxtest holds test helpers shared by the services' HTTP tests:
+// sending a request and reading the whole answer, checking the contract
+// error body, and checking a router against the service's openapi.yaml.
+package httpxtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+)
+
+// Do sends a request with http.DefaultClient (contentType "" sends no
+// Content-Type) and returns the response with its whole body read; any
+// transport failure fails the test.
+func Do(t testing.TB, method, url, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+// ErrorMessage checks that an answer is a contract error, a JSON
+// {"error": "..."} with a non-empty message, and returns the message.
+func ErrorMessage(t testing.TB, resp *http.Response, body []byte) string {
+	t.Helper()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("error Content-Type = %q", ct)
+	}
+	var e struct {
+		Error *string `json:"error"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil || *e.Error == "" {
+		t.Fatalf("not a contract error: %q (%v)", body, err)
+	}
+	return *e.Error
+}
+
+// CheckOpenAPIRoutes keeps a service's openapi.yaml (doc) in step with its
+// router: every route template must be a path of the document, and every
+// method the route serves an operation of that path (HEAD is implied by
+// get). It reads the YAML as text, relying on the layout of the services'
+// documents: paths indented by two spaces, operations by four.
+func CheckOpenAPIRoutes(t testing.TB, doc []byte, router *mux.Router) {
+	t.Helper()
+	text := string(doc)
+	n := 0
+	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tmpl, err := route.GetPathTemplate()
+		if err != nil {
+			return err
+		}
+		methods, _ := route.GetMethods()
+		start := strings.Index(text, "\n  "+tmpl+":\n")
+		if start < 0 {
+			t.Errorf("openapi.yaml lacks path %s", tmpl)
+			return nil
+		}
+		// The path's block runs to the next path (a line indented by two).
+		block := text[start+1:]
+		if end := strings.Index(block[len(tmpl)+4:], "\n  /"); end >= 0 {
+			block = block[:len(tmpl)+4+end]
+		}
+		for _, m := range methods {
+			if m == http.MethodHead {
+				continue // implied by get
+			}
+			if !strings.Contains(block, "\n    "+strings.ToLower(m)+":") {
+				t.Errorf("openapi.yaml lacks %s %s", m, tmpl)
+			}
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no routes walked")
+	}
+}

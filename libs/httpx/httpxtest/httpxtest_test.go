@@ -1,0 +1,79 @@
+package httpxtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+
+	"github.com/gorilla/mux"
+)
+
+// recordingT records failures instead of failing the test, to check that a
+// helper does fail. Like testing.T, its Fatal methods end the goroutine.
+type recordingT struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recordingT) Errorf(string, ...any) { r.failed = true }
+func (r *recordingT) Fatal(...any)          { r.failed = true; runtime.Goexit() }
+func (r *recordingT) Fatalf(string, ...any) { r.failed = true; runtime.Goexit() }
+func (r *recordingT) Helper()               {}
+
+// fails reports whether check fails the test it is given.
+func fails(t *testing.T, check func(testing.TB)) bool {
+	rt := &recordingT{TB: t}
+	done := make(chan struct{})
+	go func() { defer close(done); check(rt) }()
+	<-done
+	return rt.failed
+}
+
+const doc = `openapi: 3.0.3
+paths:
+  /things/{id}:
+    get:
+      summary: one thing
+  /things:
+    post:
+      summary: add a thing
+`
+
+func TestCheckOpenAPIRoutes(t *testing.T) {
+	documented := mux.NewRouter()
+	documented.Handle("/things/{id}", http.NotFoundHandler()).Methods(http.MethodGet, http.MethodHead)
+	documented.Handle("/things", http.NotFoundHandler()).Methods(http.MethodPost)
+	CheckOpenAPIRoutes(t, []byte(doc), documented)
+
+	for name, add := range map[string]func(*mux.Router){
+		"undocumented path":   func(r *mux.Router) { r.Handle("/other", http.NotFoundHandler()).Methods(http.MethodGet) },
+		"undocumented method": func(r *mux.Router) { r.Handle("/things/{id}", http.NotFoundHandler()).Methods(http.MethodDelete) },
+		"no routes":           func(*mux.Router) {},
+	} {
+		r := mux.NewRouter()
+		add(r)
+		if !fails(t, func(tb testing.TB) { CheckOpenAPIRoutes(tb, []byte(doc), r) }) {
+			t.Errorf("%s: not reported", name)
+		}
+	}
+}
+
+func TestDoAndErrorMessage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		_, _ = w.Write([]byte(`{"error":"got ` + r.Method + ` ` + r.Header.Get("Content-Type") + `"}`))
+	}))
+	defer srv.Close()
+	resp, body := Do(t, http.MethodPost, srv.URL, "text/plain", "x")
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if msg := ErrorMessage(t, resp, body); msg != "got POST text/plain" {
+		t.Errorf("message %q", msg)
+	}
+	if !fails(t, func(tb testing.TB) { ErrorMessage(tb, resp, []byte(`{"status":"ok"}`)) }) {
+		t.Error("a body without error accepted")
+	}
+}

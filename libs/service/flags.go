@@ -1,0 +1,92 @@
+package service
+
+import (
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/config"
+	"github.com/find-peers/find-peers/libs/httpx"
+)
+
+// Defaults is what differs between services in the flags every service has.
+// The usage texts are part of each binary's -h, so the notes keep each
+// service's wording.
+type Defaults struct {
+	// Addr is the default -listen-addr, e.g. "127.0.0.1:8081". Its port is
+	// the container hint of the usage text (":8081" in a container).
+	Addr string
+	// ReadyChecks names what /readyz checks, for -ready-timeout's usage:
+	// "Cassandra check" or "upstream checks".
+	ReadyChecks string
+	// WriteTimeoutNote and MaxHeaderNote are appended in parentheses to the
+	// usage of -write-timeout and -max-header-bytes; "" appends nothing.
+	WriteTimeoutNote string
+	MaxHeaderNote    string
+}
+
+// Settings is the part of a service's configuration that Main and the HTTP
+// server need.
+type Settings struct {
+	Server       httpx.ServerConfig
+	LogLevel     slog.Level
+	ReadyTimeout time.Duration // bound of the whole /readyz check
+}
+
+// Flags are the common flags registered on a config.Set by AddFlags; read
+// them with Settings once the set is parsed.
+type Flags struct {
+	addr, level                                           *string
+	readHeader, read, write, idle, shutdown, readyTimeout *time.Duration
+	maxHeader                                             *int
+	logLevel                                              slog.Level
+}
+
+// AddFlags registers -listen-addr, the server timeouts and limits,
+// -ready-timeout and -log-level on fs (so they get its env prefix) together
+// with their validation, which runs in fs.Parse.
+func AddFlags(fs *config.Set, d Defaults) *Flags {
+	def := httpx.DefaultServerConfig("")
+	_, port, _ := net.SplitHostPort(d.Addr)
+	f := &Flags{
+		addr:         fs.String("listen-addr", d.Addr, "address to serve HTTP on (\":"+port+"\" in a container)"),
+		readyTimeout: fs.Duration("ready-timeout", 2*time.Second, "timeout of the /readyz "+d.ReadyChecks),
+		readHeader:   fs.Duration("read-header-timeout", def.ReadHeaderTimeout, "time allowed to read request headers"),
+		read:         fs.Duration("read-timeout", def.ReadTimeout, "time allowed to read a whole request"),
+		write:        fs.Duration("write-timeout", def.WriteTimeout, withNote("time allowed to write an answer", d.WriteTimeoutNote)),
+		idle:         fs.Duration("idle-timeout", def.IdleTimeout, "keep-alive idle timeout"),
+		shutdown:     fs.Duration("shutdown-timeout", def.ShutdownTimeout, "time in-flight requests get to finish on SIGTERM"),
+		maxHeader:    fs.Int("max-header-bytes", def.MaxHeaderBytes, withNote("request header size limit", d.MaxHeaderNote)),
+		level:        fs.String("log-level", "info", "log level: debug, info, warn, error"),
+	}
+	fs.Validate("listen-addr", func() error { return config.HostPort(*f.addr) })
+	for name, d := range map[string]*time.Duration{
+		"ready-timeout": f.readyTimeout, "read-header-timeout": f.readHeader, "read-timeout": f.read,
+		"write-timeout": f.write, "idle-timeout": f.idle, "shutdown-timeout": f.shutdown,
+	} {
+		fs.Validate(name, func() error { return config.Positive(*d) })
+	}
+	fs.Validate("max-header-bytes", func() error { return config.Positive(*f.maxHeader) })
+	fs.Validate("log-level", func() error { return f.logLevel.UnmarshalText([]byte(*f.level)) })
+	return f
+}
+
+func withNote(usage, note string) string {
+	if note == "" {
+		return usage
+	}
+	return usage + " (" + note + ")"
+}
+
+// Settings returns the parsed values; call it after the set's Parse
+// succeeded (the log level is only known then).
+func (f *Flags) Settings() Settings {
+	return Settings{
+		Server: httpx.ServerConfig{
+			Addr: *f.addr, ReadHeaderTimeout: *f.readHeader, ReadTimeout: *f.read, WriteTimeout: *f.write,
+			IdleTimeout: *f.idle, MaxHeaderBytes: *f.maxHeader, ShutdownTimeout: *f.shutdown,
+		},
+		LogLevel:     f.logLevel,
+		ReadyTimeout: *f.readyTimeout,
+	}
+}

@@ -1,0 +1,104 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/find-peers/find-peers/libs/config"
+	"github.com/find-peers/find-peers/libs/service"
+	"github.com/find-peers/find-peers/libs/service/servicetest"
+)
+
+// demo is a minimal service: its run records the command it was asked to
+// carry out.
+func demo(ran *string) servicetest.Run {
+	return func(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
+		return service.Main(service.Program{
+			Name:     "demo",
+			Commands: []string{"serve", "migrate", "health"},
+			Parse: func(cmd string, args []string) (service.Settings, error) {
+				fs := config.NewWithLookup("demo "+cmd, "DEMO", lookup)
+				fs.SetOutput(stderr)
+				f := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089", ReadyChecks: "demo check"})
+				if err := fs.Parse(args); err != nil {
+					return service.Settings{}, err
+				}
+				if fs.NArg() > 0 {
+					return service.Settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+				}
+				return f.Settings(), nil
+			},
+			Help: func(w io.Writer) { fmt.Fprintln(w, "demo help") },
+			Run: func(ctx context.Context, cmd string, logger *slog.Logger) int {
+				*ran = cmd
+				logger.Info("ran", "cmd", cmd)
+				return 7
+			},
+		}, args, stderr)
+	}
+}
+
+func TestMainUsage(t *testing.T) {
+	var ran string
+	servicetest.CheckUsage(t, demo(&ran), []servicetest.UsageCase{
+		{Name: "unknown command", Args: []string{"frobnicate"}, Code: 2, Msg: `demo: unknown command "frobnicate" (want serve, migrate or health)`},
+		{Name: "bad flag value", Args: []string{"-listen-addr", "nope"}, Code: 2, Msg: "-listen-addr"},
+		{Name: "bad env value", Args: []string{"migrate"}, Env: map[string]string{"DEMO_READ_TIMEOUT": "0s"}, Code: 2, Msg: "DEMO_READ_TIMEOUT"},
+		{Name: "bad log level", Args: []string{"-log-level", "loud"}, Code: 2, Msg: "log-level"},
+		{Name: "stray argument", Args: []string{"serve", "extra"}, Code: 2, Msg: "unexpected arguments"},
+		{Name: "help", Args: []string{"-h"}, Code: 0, Msg: "demo help"},
+		{Name: "help names env", Args: []string{"migrate", "-h"}, Code: 0, Msg: "DEMO_LISTEN_ADDR"},
+	})
+	if ran != "" {
+		t.Errorf("a usage error ran %q", ran)
+	}
+}
+
+func TestMainRunsCommand(t *testing.T) {
+	for args, want := range map[string]string{"": "serve", "-log-level debug": "serve", "migrate": "migrate"} {
+		var ran string
+		var stderr bytes.Buffer
+		if code := demo(&ran)(strings.Fields(args), servicetest.Env(nil), &stderr); code != 7 || ran != want {
+			t.Errorf("%q: exit %d, ran %q; want 7, %q", args, code, ran, want)
+		}
+		if !strings.Contains(stderr.String(), `"msg":"ran"`) {
+			t.Errorf("%q: no JSON log line: %s", args, stderr.String())
+		}
+	}
+}
+
+func TestMainHealth(t *testing.T) {
+	var ran string
+	servicetest.CheckHealth(t, demo(&ran), "DEMO")
+	if ran != "" {
+		t.Errorf("health ran %q", ran)
+	}
+}
+
+func TestAddFlagsSettings(t *testing.T) {
+	fs := config.NewWithLookup("demo", "DEMO", servicetest.Env(map[string]string{"DEMO_WRITE_TIMEOUT": "1m", "DEMO_LOG_LEVEL": "warn"}))
+	fs.SetOutput(io.Discard)
+	f := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089", ReadyChecks: "demo check", WriteTimeoutNote: "streams are exempt"})
+	if err := fs.Parse([]string{"-ready-timeout", "3s"}); err != nil {
+		t.Fatal(err)
+	}
+	s := f.Settings()
+	if s.Server.Addr != "127.0.0.1:8089" || s.Server.WriteTimeout.String() != "1m0s" || s.ReadyTimeout.String() != "3s" || s.LogLevel != slog.LevelWarn {
+		t.Errorf("settings %+v", s)
+	}
+	for name, usage := range map[string]string{
+		"listen-addr":      `address to serve HTTP on (":8089" in a container) (env DEMO_LISTEN_ADDR)`,
+		"ready-timeout":    "timeout of the /readyz demo check (env DEMO_READY_TIMEOUT)",
+		"write-timeout":    "time allowed to write an answer (streams are exempt) (env DEMO_WRITE_TIMEOUT)",
+		"max-header-bytes": "request header size limit (env DEMO_MAX_HEADER_BYTES)",
+	} {
+		if got := fs.Lookup(name); got == nil || got.Usage != usage {
+			t.Errorf("-%s usage %v, want %q", name, got, usage)
+		}
+	}
+}
