@@ -3,6 +3,8 @@ package httpx
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 )
@@ -61,6 +63,10 @@ func NewRouter() *mux.Router {
 		WriteError(w, http.StatusNotFound, "no such endpoint")
 	})
 	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// RFC 9110 section 15.5.6: a 405 lists the methods the resource supports.
+		if allow := allowedMethods(router, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+		}
 		WriteError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
 	router.Use(func(next http.Handler) http.Handler {
@@ -74,6 +80,29 @@ func NewRouter() *mux.Router {
 		})
 	})
 	return router
+}
+
+// allowedMethods returns, sorted, the methods of the routes that match r in
+// everything but the method: the value of a 405's Allow header.
+func allowedMethods(router *mux.Router, r *http.Request) []string {
+	var allow []string
+	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		methods, err := route.GetMethods()
+		if err != nil { // a route without a method matcher (or a subrouter's parent)
+			return nil
+		}
+		var m mux.RouteMatch
+		if route.Match(r, &m) || m.MatchErr == mux.ErrMethodMismatch {
+			for _, method := range methods {
+				if !slices.Contains(allow, method) {
+					allow = append(allow, method)
+				}
+			}
+		}
+		return nil
+	})
+	slices.Sort(allow)
+	return allow
 }
 
 // Chain wraps h in middlewares; the first one listed is the outermost, so

@@ -23,6 +23,32 @@ func TestNewRouterJSON404And405(t *testing.T) {
 	}
 }
 
+func TestNewRouter405ListsAllowedMethods(t *testing.T) {
+	router := NewRouter()
+	noop := func(w http.ResponseWriter, r *http.Request) {}
+	router.HandleFunc("/things/{id}", noop).Methods(http.MethodGet, http.MethodHead)
+	router.HandleFunc("/things/{id}", noop).Methods(http.MethodPut)
+	router.HandleFunc("/things", noop).Methods(http.MethodPost)
+	router.HandleFunc("/other/{id}", noop).Methods(http.MethodDelete)
+	sub := router.PathPrefix("/sub").Subrouter()
+	sub.HandleFunc("/x", noop).Methods(http.MethodPatch)
+
+	for path, want := range map[string]string{
+		"/things/1": "GET, HEAD, PUT",
+		"/things":   "POST",
+		"/sub/x":    "PATCH",
+	} {
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, httptest.NewRequest("TRACE", path, nil))
+		if rec.Code != 405 || decodeErrorBody(t, rec) == "" {
+			t.Errorf("TRACE %s: %d %q", path, rec.Code, rec.Body.String())
+		}
+		if got := rec.Header().Get("Allow"); got != want {
+			t.Errorf("TRACE %s: Allow = %q, want %q", path, got, want)
+		}
+	}
+}
+
 func TestNewRouterRecordsRouteTemplate(t *testing.T) {
 	router := NewRouter()
 	router.HandleFunc("/things/{id}", func(w http.ResponseWriter, r *http.Request) {}).Methods(http.MethodGet)

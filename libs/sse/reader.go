@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -112,7 +113,10 @@ func (r *Reader) Next() (Event, error) {
 				r.lastID = string(value)
 			}
 		case "retry":
-			if ms, err := strconv.ParseUint(string(value), 10, 63); err == nil && onlyDigits(value) {
+			// Values that do not fit in a time.Duration are invalid and,
+			// like any invalid retry field, ignored.
+			if ms, err := strconv.ParseUint(string(value), 10, 63); err == nil && onlyDigits(value) &&
+				ms <= uint64(math.MaxInt64/int64(time.Millisecond)) {
 				r.retry = time.Duration(ms) * time.Millisecond
 			}
 		}

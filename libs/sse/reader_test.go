@@ -77,6 +77,11 @@ func TestReaderRetry(t *testing.T) {
 		"retry: -5\n\n":           0,
 		"retry:\n\n":              0,
 		"retry: 10\nretry: x\n\n": 10 * time.Millisecond,
+		// Larger than a time.Duration can hold in milliseconds: ignored.
+		"retry: 9999999999999\n\n":            0,
+		"retry: 10\nretry: 9999999999999\n\n": 10 * time.Millisecond,
+		"retry: 9223372036854\n\n":            9223372036854 * time.Millisecond,
+		"retry: 9223372036855\n\n":            0,
 	} {
 		_, r, err := readAll(t, stream)
 		if err != nil {

@@ -50,16 +50,15 @@ func canonicalUUID(s string) bool {
 	return true
 }
 
-// Name checks a display name (a beacon's or a user's) and returns it with
-// surrounding white space removed: required, valid UTF-8, at most max
-// characters, and no control characters (they break logs and terminals).
+// Name checks a display name (a beacon's or a user's) as given: valid UTF-8,
+// at most max characters (counted before anything is removed), no control
+// characters anywhere (they break logs and terminals; this includes \t, \n,
+// \v and \r), and at least one character that is not white space. It returns
+// the name with surrounding white space removed. This is what the OpenAPI
+// documents state with maxLength and NamePattern.
 func Name(field, s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", httpx.BadRequest("%s is not valid UTF-8", field)
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", httpx.BadRequest("%s must not be empty", field)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
 		return "", httpx.BadRequest("%s is %d characters long, at most %d allowed", field, n, max)
@@ -67,8 +66,18 @@ func Name(field, s string, max int) (string, error) {
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return "", httpx.BadRequest("%s must not contain control characters", field)
 	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", httpx.BadRequest("%s must not be empty", field)
+	}
 	return s, nil
 }
+
+// NamePattern is the ECMA-262 (and Python re) regular expression the OpenAPI
+// documents give for names: no control character (unicode.IsControl: U+0000-
+// U+001F, U+007F-U+009F) and at least one character that is neither a control
+// character nor white space (unicode.IsSpace). A test checks it against Name.
+const NamePattern = `^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$`
 
 // MaxTime is the latest instant the API accepts: the end of year 9999, the
 // last year RFC 3339 can write.

@@ -107,7 +107,8 @@ func FuzzTime(f *testing.F) {
 
 func FuzzName(f *testing.F) {
 	for _, s := range []string{"Bed Room Beacon", "  Avinash Erupaka  ", "", " \t ", "a\x00b", "a\nb", "\xff\xfe",
-		strings.Repeat("é", 100), strings.Repeat("é", 101), "Robert'); DROP TABLE users_by_beacon;--", "\u202eevil"} {
+		strings.Repeat("é", 100), strings.Repeat("é", 101), "Robert'); DROP TABLE users_by_beacon;--", "\u202eevil",
+		"\v" + strings.Repeat("x", 100), "\u00a0\u3000", "\u0085x", "\ufeff"} {
 		f.Add(s, 100)
 	}
 	f.Fuzz(func(t *testing.T, s string, max int) {
@@ -115,6 +116,9 @@ func FuzzName(f *testing.F) {
 			max = 100
 		}
 		got, err := Name("name", s, max)
+		if utf8.ValidString(s) && nameMatchesDocs(s, max) != (err == nil) {
+			t.Fatalf("Name(%q, %d): error %v, but the OpenAPI pattern and maxLength say accepted = %v", s, max, err, nameMatchesDocs(s, max))
+		}
 		if err != nil {
 			want400(t, err)
 			return

@@ -1,9 +1,11 @@
 package validate
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/find-peers/find-peers/libs/httpx"
 )
@@ -43,7 +45,7 @@ func TestUUID(t *testing.T) {
 }
 
 func TestName(t *testing.T) {
-	if got, err := Name("beaconName", "  Kitchen Beacon ", 10+5); err != nil || got != "Kitchen Beacon" {
+	if got, err := Name("beaconName", "  Kitchen Beacon ", 14+3); err != nil || got != "Kitchen Beacon" {
 		t.Errorf("Name = %q, %v", got, err)
 	}
 	if got, err := Name("name", "Ünïcödé ✓", 9); err != nil || got != "Ünïcödé ✓" {
@@ -51,11 +53,20 @@ func TestName(t *testing.T) {
 	}
 	for s, want := range map[string]string{
 		"":                      "empty",
-		"   \t":                 "empty",
+		"   \u3000":             "empty",
+		"   \t":                 "control",
 		strings.Repeat("x", 11): "at most 10",
 		"a\x00b":                "control",
 		"a\nb":                  "control",
 		"bad \xff utf8":         "UTF-8",
+		// The limit applies to the name as given, and a control character
+		// counts even where trimming would have removed it.
+		" " + strings.Repeat("x", 10): "at most 10",
+		"\v" + strings.Repeat("x", 9): "control",
+		"\tx":                         "control",
+		"x\n":                         "control",
+		"\u0085x":                     "control",
+		"\u00a0\u3000":                "empty",
 	} {
 		_, err := Name("name", s, 10)
 		is400(t, "Name "+s, err, want)
@@ -96,5 +107,29 @@ func TestTime(t *testing.T) {
 	for _, s := range []string{"", "yesterday", "2016-09-06", "2016-09-06 10:00:00Z", "1473156000", "1969-12-31T23:59:59Z", "2016-13-06T10:00:00Z"} {
 		_, err := Time("timeLogged", s)
 		is400(t, "Time "+s, err, "timeLogged")
+	}
+}
+
+// namePattern compiles NamePattern with Go's regexp, which spells \uXXXX as
+// \x{XXXX}.
+var namePattern = regexp.MustCompile(regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`).ReplaceAllString(NamePattern, `\x{$1}`))
+
+// nameMatchesDocs reports whether the OpenAPI documents (maxLength and
+// NamePattern) accept s, for valid UTF-8 s.
+func nameMatchesDocs(s string, max int) bool {
+	return utf8.RuneCountInString(s) <= max && namePattern.MatchString(s)
+}
+
+func TestNamePattern(t *testing.T) {
+	for _, s := range []string{
+		"Kitchen Beacon", " Kitchen Beacon ", "Ünïcödé ✓", "x", "\u202eevil", "\ufeff",
+		"", " ", "\v", "\vx", "x\ty", "\u0085", "\u00a0", "\u00a0x", "\u2028", "\u3000\u2000\u200a",
+		"\x7f", "\u009fx", "\x1cx", strings.Repeat("x", 100), strings.Repeat("x", 101),
+		"\v" + strings.Repeat("x", 100), " " + strings.Repeat("x", 100),
+	} {
+		_, err := Name("name", s, 100)
+		if docs := nameMatchesDocs(s, 100); docs != (err == nil) {
+			t.Errorf("%q: documented as accepted = %v, Name error = %v", s, docs, err)
+		}
 	}
 }

@@ -1,15 +1,25 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
+	"github.com/find-peers/find-peers/libs/validate"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps openapi.yaml in step with the router:
 // every route and method served must be described.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(deps{store: newFakeStore(), events: sse.NewBroker(1)}, httpx.NewRegistry()))
+}
+
+// TestOpenAPINamePattern keeps the documented name pattern equal to the one
+// libs/validate.Name enforces (validate's tests check the two agree).
+func TestOpenAPINamePattern(t *testing.T) {
+	if got, want := strings.Count(string(openAPI), "pattern: '"+validate.NamePattern+"'"), 1; got != want {
+		t.Errorf("openapi.yaml gives validate.NamePattern %d times, want %d", got, want)
+	}
 }

@@ -248,7 +248,7 @@ func buildMissing(ctx context.Context, bin *stack.Binaries, dir string) error {
 }
 
 // rerender rewrites BENCHMARKS.md from the recorded results, e.g. after
-// bench/ANALYSIS.md was edited.
+// bench/ANALYSIS.md was edited or tools/bench-bazel wrote new Bazel timings.
 func rerender(out string) error {
 	data, err := os.ReadFile(filepath.Join(out, "bench", "results.json"))
 	if err != nil {
@@ -258,6 +258,8 @@ func rerender(out string) error {
 	if err := json.Unmarshal(data, &res); err != nil {
 		return err
 	}
+	res.Bazel = readBazel(filepath.Join(out, "bench", "bazel.json"))
+	res.Goals = evaluateGoals(&res)
 	md := renderMarkdown(&res, readAnalysis(filepath.Join(out, "bench", "ANALYSIS.md")))
 	return os.WriteFile(filepath.Join(out, "BENCHMARKS.md"), []byte(md), 0o644)
 }
