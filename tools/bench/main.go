@@ -27,7 +27,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -105,7 +104,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := buildMissing(ctx, &o.bin, filepath.Join(work, "bin")); err != nil {
+	if err := stack.BuildMissing(ctx, &o.bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
 		return err
 	}
 
@@ -219,32 +218,6 @@ func workDir() (string, error) {
 	}
 	dir := filepath.Join(filepath.Dir(filepath.Dir(cache)), "bench")
 	return dir, os.MkdirAll(dir, 0o755)
-}
-
-// buildMissing builds the services no flag named (go run ./tools/bench from
-// the repository root).
-func buildMissing(ctx context.Context, bin *stack.Binaries, dir string) error {
-	for name, path := range map[string]*string{
-		"beacon": &bin.Beacon, "tracking": &bin.Tracking, "aggregator": &bin.Aggregator, "gateway": &bin.Gateway,
-	} {
-		if *path != "" {
-			abs, err := filepath.Abs(*path)
-			if err != nil {
-				return err
-			}
-			*path = abs
-			continue
-		}
-		out := filepath.Join(dir, name)
-		step("go build ./services/%s", name)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./services/"+name)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build %s (run from the repository root, or pass -%s): %w", name, name, err)
-		}
-		*path = out
-	}
-	return nil
 }
 
 // rerender rewrites BENCHMARKS.md from the recorded results, e.g. after

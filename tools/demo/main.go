@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -66,7 +65,7 @@ func run() error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	if err := buildMissing(ctx, &bin, filepath.Join(work, "bin")); err != nil {
+	if err := stack.BuildMissing(ctx, &bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
 		return err
 	}
 
@@ -135,32 +134,6 @@ func run() error {
 		gw, bedRoomLocation, gw, bedRoomBeacon, "0f8fad5b-d9cb-469f-a165-70867728950e")
 	<-ctx.Done()
 	fmt.Println()
-	return nil
-}
-
-// buildMissing builds the services that no flag named (go run ./tools/demo
-// from the repository root).
-func buildMissing(ctx context.Context, bin *stack.Binaries, dir string) error {
-	for name, path := range map[string]*string{
-		"beacon": &bin.Beacon, "tracking": &bin.Tracking, "aggregator": &bin.Aggregator, "gateway": &bin.Gateway,
-	} {
-		if *path != "" {
-			abs, err := filepath.Abs(*path)
-			if err != nil {
-				return err
-			}
-			*path = abs
-			continue
-		}
-		out := filepath.Join(dir, name)
-		step("go build ./services/%s", name)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./services/"+name)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build %s (run from the repository root, or pass -%s): %w", name, name, err)
-		}
-		*path = out
-	}
 	return nil
 }
 
