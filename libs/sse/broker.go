@@ -88,6 +88,22 @@ func (b *Broker) Publish(key string, ev Event) (int, error) {
 	return b.PublishFrame(key, frame), nil
 }
 
+// Wants reports whether some subscriber's filter accepts key right now. A
+// publisher with a costly event to build checks it first: with nobody
+// listening, the event need not be built at all. (A subscriber that arrives
+// between Wants and Publish misses the event, as it would have a moment
+// earlier.)
+func (b *Broker) Wants(key string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		if s.filter == nil || s.filter(key) {
+			return true
+		}
+	}
+	return false
+}
+
 // PublishFrame is Publish for an already encoded event. Subscribers share the
 // slice, so the caller must not modify it afterwards.
 func (b *Broker) PublishFrame(key string, frame []byte) int {

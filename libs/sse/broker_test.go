@@ -169,3 +169,23 @@ func TestBrokerConcurrentUse(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+func TestBrokerWants(t *testing.T) {
+	b := NewBroker(8)
+	if b.Wants("a") {
+		t.Error("Wants with no subscribers")
+	}
+	onlyA := b.Subscribe(func(k string) bool { return k == "a" })
+	if !b.Wants("a") || b.Wants("b") {
+		t.Errorf("Wants(a), Wants(b) = %v, %v; want true, false", b.Wants("a"), b.Wants("b"))
+	}
+	all := b.Subscribe(nil)
+	if !b.Wants("b") {
+		t.Error("Wants(b) false with an unfiltered subscriber")
+	}
+	b.Unsubscribe(all)
+	b.Unsubscribe(onlyA)
+	if b.Wants("a") {
+		t.Error("Wants after every subscriber left")
+	}
+}

@@ -44,7 +44,7 @@ func parseSettings(args []string, lookup func(string) (string, bool), stderr io.
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
 	callTimeout := fs.Duration("call-timeout", 5*time.Second, "timeout of each upstream JSON call")
-	concurrency := fs.Int("fanout-concurrency", 16, "tracking-service calls in flight per request")
+	concurrency := fs.Int("fanout-concurrency", 32, "tracking-service calls in flight per request")
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on live streams")
 	streamWrite := fs.Duration("sse-write-timeout", 10*time.Second, "bound of each write to a live stream's client (a client that stops reading is cut off)")
 	backoffMin := fs.Duration("reconnect-min", 250*time.Millisecond, "first delay before reconnecting to tracking's event stream")

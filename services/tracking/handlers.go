@@ -195,6 +195,9 @@ func publish(ctx context.Context, events *sse.Broker, sightings []api.Sighting) 
 		if last[key{sg.BeaconID, sg.UserID, sg.TimeLogged}] != i {
 			continue
 		}
+		if !events.Wants(sg.BeaconID.String()) {
+			continue // nobody listens: skip the JSON encoding (see BENCHMARKS.md)
+		}
 		data, err := json.Marshal(sg)
 		if err == nil {
 			_, err = events.Publish(sg.BeaconID.String(), sse.Event{Event: sightingEvent, Data: string(data)})

@@ -66,7 +66,7 @@ func registerStreamMetrics(reg prometheus.Registerer, b *sse.Broker) {
 		}, func() float64 { return float64(b.Stats().Subscribers) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "tracking_events_published_total",
-			Help: "Sightings published to event streams.",
+			Help: "Sightings published to event streams (counted only when some stream wanted them).",
 		}, func() float64 { return float64(b.Stats().Published) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "tracking_event_subscribers_dropped_total",

@@ -26,6 +26,8 @@ type ContainerSection struct {
 	// PodmanFloorMs: `podman run --rm IMAGE --help` (create, start, exit,
 	// remove) for the gateway image: what podman costs with no service.
 	PodmanFloorMs float64 `json:"podmanRunHelpMs,omitempty"`
+	// Phases breaks that floor down (gateway image).
+	Phases *PodmanPhases `json:"podmanPhases,omitempty"`
 }
 
 type ContainerStart struct {
@@ -93,6 +95,8 @@ func containerSection(ctx context.Context, o options, hosts string, s *stack.Sta
 				}
 			}
 			sec.PodmanFloorMs = median(floor)
+			sec.Phases = podmanPhases(ctx, image, o.bin.Gateway)
+			step("  podman phases (gateway --help): %+v", *sec.Phases)
 		}
 	}
 	return sec

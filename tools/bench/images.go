@@ -15,7 +15,7 @@ type ImageFact struct {
 	CompressedSize int64   `json:"compressedSize"`
 	BinarySize     int64   `json:"strippedBinarySize"`
 	Ratio          float64 `json:"compressedOverBinary"`
-	HostBinarySize int64   `json:"hostBinarySize,omitempty"` // //services/<svc> (not stripped), for context
+	HostBinarySize int64   `json:"hostBinarySize,omitempty"` // //services/<svc> as built (fastbuild strips it too), for context
 }
 
 type digestFile struct {

@@ -241,7 +241,7 @@ func renderMarkdown(r *Results, analysis string) string {
 		p("\nThe slowest-tracking column issues the N tracking calls of one aggregator request in parallel from the benchmark and records when the last one answers. \"Sequential estimate\" is beacon p50 + N x one tracking call p50: what a one-at-a-time fan-out would cost.\n")
 	}
 	if len(r.Images) > 0 {
-		p("\n## 3. Images\n\n| service | platform | compressed image | stripped binary | ratio | host binary (go_binary, not stripped) |\n|---|---|---|---|---|---|\n")
+		p("\n## 3. Images\n\n| service | platform | compressed image | stripped binary | ratio | host binary (//services/<svc> go_binary as built, for context) |\n|---|---|---|---|---|---|\n")
 		for _, im := range r.Images {
 			p("| %s | %s | %s | %s | %.2f | %s |\n", im.Service, im.Platform, mib(im.CompressedSize), mib(im.BinarySize), im.Ratio, mib(im.HostBinarySize))
 		}
@@ -263,6 +263,14 @@ func renderMarkdown(r *Results, analysis string) string {
 					runs[i] = fmt.Sprintf("%.0f", v)
 				}
 				p("| %s | %.0f | %.0f | %s | %.0f | %.0f |\n", im.Service, im.MedianMs, im.MinMs, strings.Join(runs, ", "), im.PodmanMs, im.ProcessMs)
+			}
+			if ph := c.Phases; ph != nil {
+				p("\nWhere the time goes: the gateway image with `--help` (the process exits at once), median of %d runs each. `runc run` is the OCI runtime alone on the bundle podman prepared (same config.json and rootfs, no podman, no conmon).\n\n", phaseRuns)
+				if ph.Error != "" {
+					p("Incomplete: %s.\n\n", ph.Error)
+				}
+				p("| podman create | podman init (conmon + runc create) | podman start -a (runc start, process runs, exits) | podman rm | runc run alone | binary --help without a container |\n|---|---|---|---|---|---|\n")
+				p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n", ph.CreateMs, ph.InitMs, ph.StartMs, ph.RemoveMs, ph.RuncRunMs, ph.BinaryMs)
 			}
 		}
 	}

@@ -192,15 +192,34 @@ func LayerTar(files []File) ([]byte, error) {
 }
 
 // Layer makes a gzip-compressed OCI layer of files.
+//
+// The tar is compressed once, here. Handed an uncompressed opener,
+// tarball.LayerFromOpener would gzip the whole layer again for the digest
+// and for every writer (layout, tarball): at BestCompression that was most
+// of an image build's time (see BENCHMARKS.md, section 5). Given gzip
+// bytes, it only decompresses them (fast) for the diff id. The bytes are the
+// same either way (compress/gzip's output does not depend on how the input
+// is split into writes), so digests do not change.
 func Layer(files []File) (v1.Layer, error) {
 	raw, err := LayerTar(files)
 	if err != nil {
 		return nil, err
 	}
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("gzip layer: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip layer: %w", err)
+	}
+	compressed := gz.Bytes()
 	return tarball.LayerFromOpener(
-		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil },
+		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(compressed)), nil },
 		tarball.WithMediaType(types.OCILayer),
-		tarball.WithCompressionLevel(gzip.BestCompression),
 	)
 }
 

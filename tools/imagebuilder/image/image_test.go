@@ -349,3 +349,43 @@ func TestGzipHeaderFixed(t *testing.T) {
 		t.Errorf("gzip header name=%q mtime=%v", zr.Name, zr.ModTime)
 	}
 }
+
+// TestLayerPrecompressedSameDigest: Layer gzips once itself; the blob must be
+// byte-identical to what tarball.LayerFromOpener makes from the plain tar at
+// the same level, so that compressing once did not change any image digest.
+func TestLayerPrecompressedSameDigest(t *testing.T) {
+	content := make([]byte, 3<<20) // large enough to span many deflate blocks
+	for i := range content {
+		content[i] = byte(i*7 + i/4096)
+	}
+	files := []File{{Path: AppPath, Mode: 0o555, Content: content}}
+	got, err := Layer(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := LayerTar(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tarball.LayerFromOpener(
+		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil },
+		tarball.WithMediaType(types.OCILayer),
+		tarball.WithCompressionLevel(gzip.BestCompression),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want func() (v1.Hash, error)
+	}{{"digest", got.Digest, want.Digest}, {"diff id", got.DiffID, want.DiffID}} {
+		g, err1 := c.got()
+		w, err2 := c.want()
+		if err1 != nil || err2 != nil || g != w {
+			t.Errorf("%s: Layer %v (%v), gzip by go-containerregistry %v (%v)", c.what, g, err1, w, err2)
+		}
+	}
+	if mt, _ := got.MediaType(); mt != types.OCILayer {
+		t.Errorf("media type %s", mt)
+	}
+}
