@@ -14,12 +14,27 @@ const RequestIDHeader = "X-Request-Id"
 // an attacker-sized value must not be.
 const maxRequestIDLen = 128
 
+// RequestIDPattern is ValidRequestID as a regular expression (1..128
+// characters from '!' to '~'), the pattern the OpenAPI documents give for the
+// X-Request-Id response header.
+const RequestIDPattern = `^[!-~]{1,128}$`
+
 type requestIDKey struct{}
 
 // RequestID is middleware that gives every request an id: the incoming
 // X-Request-Id when it is sane (1..128 printable ASCII characters, no
 // spaces), otherwise a fresh random one. The id is set on the response and
 // stored in the request context (see RequestIDFrom).
+//
+// An unusable incoming id is replaced, never rejected: the header is an
+// optional tracing aid, not part of what the client asks for, and a caller
+// (or a proxy on its way, some of which append to the id) that sends one we
+// cannot use still expects its request served; the response's X-Request-Id
+// tells it which id the logs use. This is what HTTP routers that assign
+// request ids commonly do. The OpenAPI documents therefore declare the
+// request header as any string (a maxLength there would promise a 400) and
+// give RequestIDPattern on the response header, which always carries a
+// valid id.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)

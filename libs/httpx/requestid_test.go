@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,26 @@ func TestRequestIDReplacesInsaneIncomingID(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRequestIDPattern keeps the documented pattern equal to ValidRequestID.
+func TestRequestIDPattern(t *testing.T) {
+	re := regexp.MustCompile(RequestIDPattern)
+	check := func(id string) {
+		t.Helper()
+		if re.MatchString(id) != ValidRequestID(id) {
+			t.Errorf("%q: pattern says %v, ValidRequestID %v", id, re.MatchString(id), ValidRequestID(id))
+		}
+	}
+	for c := range 256 {
+		check(string([]byte{byte(c)}))
+		check("a" + string([]byte{byte(c)}) + "b")
+	}
+	for _, n := range []int{0, 1, 127, 128, 129, 1000} {
+		check(strings.Repeat("x", n))
+	}
+	check("héllo")
+	check(NewRequestID())
 }
 
 func TestNewRequestIDIsUniqueAndValid(t *testing.T) {

@@ -23,7 +23,18 @@ type Defaults struct {
 	// usage of -write-timeout and -max-header-bytes; "" appends nothing.
 	WriteTimeoutNote string
 	MaxHeaderNote    string
+	// RequestTimeout, when set, adds -request-timeout with this default:
+	// the time an API request may take before it is answered 504 (see
+	// httpx.WithTimeout). The gateway, a proxy bounded by its upstreams'
+	// own deadlines, leaves it zero.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the usual -request-timeout: longer than one
+// Cassandra request's timeout (5 s), so a retry on another node still fits,
+// and shorter than the 10 s clients commonly wait and the gateway's 30 s, so
+// callers get the service's JSON 504 rather than a timeout of their own.
+const DefaultRequestTimeout = 8 * time.Second
 
 // Settings is the part of a service's configuration that Main and the HTTP
 // server need.
@@ -31,6 +42,9 @@ type Settings struct {
 	Server       httpx.ServerConfig
 	LogLevel     slog.Level
 	ReadyTimeout time.Duration // bound of the whole /readyz check
+	// RequestTimeout bounds each API request (event streams exempt); 0 when
+	// the service has no -request-timeout.
+	RequestTimeout time.Duration
 }
 
 // Flags are the common flags registered on a config.Set by AddFlags; read
@@ -38,6 +52,7 @@ type Settings struct {
 type Flags struct {
 	addr, level                                           *string
 	readHeader, read, write, idle, shutdown, readyTimeout *time.Duration
+	requestTimeout                                        *time.Duration
 	maxHeader                                             *int
 	logLevel                                              slog.Level
 }
@@ -58,6 +73,11 @@ func AddFlags(fs *config.Set, d Defaults) *Flags {
 		shutdown:     fs.Duration("shutdown-timeout", def.ShutdownTimeout, "time in-flight requests get to finish on SIGTERM"),
 		maxHeader:    fs.Int("max-header-bytes", def.MaxHeaderBytes, withNote("request header size limit", d.MaxHeaderNote)),
 		level:        fs.String("log-level", "info", "log level: debug, info, warn, error"),
+	}
+	if d.RequestTimeout > 0 {
+		f.requestTimeout = fs.Duration("request-timeout", d.RequestTimeout,
+			"time an API request may take before it is answered 504 (event streams are exempt; keep it under clients' and the gateway's timeouts)")
+		fs.Validate("request-timeout", func() error { return config.Positive(*f.requestTimeout) })
 	}
 	fs.Validate("listen-addr", func() error { return config.HostPort(*f.addr) })
 	for name, d := range map[string]*time.Duration{
@@ -81,7 +101,12 @@ func withNote(usage, note string) string {
 // Settings returns the parsed values; call it after the set's Parse
 // succeeded (the log level is only known then).
 func (f *Flags) Settings() Settings {
+	var requestTimeout time.Duration
+	if f.requestTimeout != nil {
+		requestTimeout = *f.requestTimeout
+	}
 	return Settings{
+		RequestTimeout: requestTimeout,
 		Server: httpx.ServerConfig{
 			Addr: *f.addr, ReadHeaderTimeout: *f.readHeader, ReadTimeout: *f.read, WriteTimeout: *f.write,
 			IdleTimeout: *f.idle, MaxHeaderBytes: *f.maxHeader, ShutdownTimeout: *f.shutdown,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/find-peers/find-peers/libs/config"
 	"github.com/find-peers/find-peers/libs/service"
@@ -100,5 +101,35 @@ func TestAddFlagsSettings(t *testing.T) {
 		if got := fs.Lookup(name); got == nil || got.Usage != usage {
 			t.Errorf("-%s usage %v, want %q", name, got, usage)
 		}
+	}
+}
+
+func TestAddFlagsRequestTimeout(t *testing.T) {
+	// Registered with the service's default, from the env, validated.
+	fs := config.NewWithLookup("demo", "DEMO", servicetest.Env(map[string]string{"DEMO_REQUEST_TIMEOUT": "3s"}))
+	fs.SetOutput(io.Discard)
+	f := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089", RequestTimeout: service.DefaultRequestTimeout})
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Settings().RequestTimeout; got != 3*time.Second {
+		t.Errorf("RequestTimeout %s, want 3s from DEMO_REQUEST_TIMEOUT", got)
+	}
+	fs = config.NewWithLookup("demo", "DEMO", servicetest.Env(nil))
+	fs.SetOutput(io.Discard)
+	service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089", RequestTimeout: time.Second})
+	if err := fs.Parse([]string{"-request-timeout", "-1s"}); err == nil || !strings.Contains(err.Error(), "request-timeout") {
+		t.Errorf("negative -request-timeout: %v, want an error naming it", err)
+	}
+
+	// Without a default (the gateway) there is no such flag and no bound.
+	fs = config.NewWithLookup("demo", "DEMO", servicetest.Env(nil))
+	fs.SetOutput(io.Discard)
+	f = service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089"})
+	if fs.Lookup("request-timeout") != nil {
+		t.Error("-request-timeout registered without a default")
+	}
+	if err := fs.Parse(nil); err != nil || f.Settings().RequestTimeout != 0 {
+		t.Errorf("Parse %v, RequestTimeout %s; want nil, 0", err, f.Settings().RequestTimeout)
 	}
 }

@@ -97,16 +97,95 @@ func TestTime(t *testing.T) {
 		"2016-09-06T12:00:00+02:00":      time.Date(2016, 9, 6, 10, 0, 0, 0, time.UTC),
 		"2016-09-06T10:00:00.123456789Z": time.Date(2016, 9, 6, 10, 0, 0, 123000000, time.UTC),
 		"9999-12-31T23:59:59Z":           MaxTime,
+		"9999-12-31T23:59:59.999999Z":    MaxTime.Add(999 * time.Millisecond),
+		"9999-12-31T23:59:59+05:00":      MaxTime.Add(-5 * time.Hour),
+		"9999-12-31T23:59:59-00:00":      MaxTime,
+		"9999-12-30T23:00:00-23:59":      time.Date(9999, 12, 31, 22, 59, 0, 0, time.UTC),
 		"1970-01-01T00:00:00Z":           time.Unix(0, 0).UTC(),
+		"1970-01-01T00:00:00+00:00":      time.Unix(0, 0).UTC(),
+		"1970-01-01T00:00:00-01:00":      time.Unix(3600, 0).UTC(),
+		"1970-01-02T00:00:00+23:59":      time.Unix(60, 0).UTC(),
 	} {
 		got, err := Time("timeLogged", s)
 		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
 			t.Errorf("Time(%q) = %v, %v", s, got, err)
 		}
 	}
-	for _, s := range []string{"", "yesterday", "2016-09-06", "2016-09-06 10:00:00Z", "1473156000", "1969-12-31T23:59:59Z", "2016-13-06T10:00:00Z"} {
+	for s, want := range map[string]string{
+		"":                          "not an RFC 3339 time",
+		"yesterday":                 "not an RFC 3339 time",
+		"2016-09-06":                "not an RFC 3339 time",
+		"2016-09-06 10:00:00Z":      "not an RFC 3339 time",
+		"1473156000":                "not an RFC 3339 time",
+		"2016-13-06T10:00:00Z":      "not an RFC 3339 time",
+		"2016-02-30T10:00:00Z":      "not an RFC 3339 time",
+		"2016-09-06t10:00:00z":      "not an RFC 3339 time",
+		"2016-09-06T10:00:00+24:00": "not an RFC 3339 time",
+		"10000-01-01T00:00:00Z":     "not an RFC 3339 time",
+		"1969-12-31T23:59:59Z":      "dated before 1970-01-01",
+		"0001-01-01T00:00:00Z":      "dated before 1970-01-01",
+		"0467-05-17T08:00:00+03:00": "dated before 1970-01-01",
+		"1969-12-31T23:00:00-05:00": "dated before 1970-01-01", // 04:00Z on 1970-01-01, but dated 1969
+		"1970-01-01T00:30:00+01:00": "on 1970-01-01 give the time in UTC",
+		"1970-01-01T10:00:00+09:00": "on 1970-01-01 give the time in UTC", // 01:00Z: in range, refused by the date-as-written rule
+		"9999-12-31T23:00:00-01:00": "on 9999-12-31 give the time in UTC",
+	} {
 		_, err := Time("timeLogged", s)
 		is400(t, "Time "+s, err, "timeLogged")
+		is400(t, "Time "+s, err, want)
+	}
+}
+
+// timeRule is TimePattern said another way, for the tests: an RFC 3339
+// date-time (uppercase T and Z, offset within ±23:59) naming a real calendar
+// day from 1970-01-01 to 9999-12-31 as written; on 1970-01-01 the offset is
+// not east of UTC, on 9999-12-31 not west of it.
+func timeRule(s string) bool {
+	m := rfc3339.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	date, offset, sign := m[1], m[2], m[3]
+	if _, err := time.Parse(time.DateOnly, date); err != nil || date < "1970-01-01" {
+		return false
+	}
+	zero := offset == "Z" || offset[1:] == "00:00"
+	return (date != "1970-01-01" || sign != "+" || zero) && (date != "9999-12-31" || sign != "-" || zero)
+}
+
+// rfc3339 is the RFC 3339 date-time grammar, minus lower-case t and z.
+var rfc3339 = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(Z|([+-])(?:[01][0-9]|2[0-3]):[0-5][0-9])$`)
+
+// TestTimePattern checks Time (and so TimePattern, which Time applies)
+// against timeRule on times around every boundary, and that every time it
+// accepts lies in UTC between 1970 and the end of 9999.
+func TestTimePattern(t *testing.T) {
+	dates := []string{"0000-01-01", "0001-01-01", "0467-05-17", "1969-12-31", "1970-01-01", "1970-01-02", "1970-01-31",
+		"1970-02-01", "1971-01-01", "1999-12-31", "2016-02-29", "2017-02-29", "2016-09-06", "9998-12-31", "9999-01-01",
+		"9999-11-30", "9999-12-30", "9999-12-31", "9999-13-01", "2016-00-10", "2016-09-00", "2016-09-31"}
+	clocks := []string{"00:00:00", "00:29:59", "09:00:00", "10:00:00.5", "23:59:59", "23:59:59.999999", "23:59:59.9999999999",
+		"24:00:00", "23:60:00", "23:59:60", "1:00:00", "10:00:00.", "10:00:00,5"}
+	offsets := []string{"Z", "z", "+00:00", "-00:00", "+00:01", "-00:01", "+09:00", "-05:00", "+23:59", "-23:59",
+		"+24:00", "-24:00", "+05:60", "+0500", "+5:00", ""}
+	for _, d := range dates {
+		for _, c := range clocks {
+			for _, o := range offsets {
+				for _, sep := range []string{"T", "t", " "} {
+					s := d + sep + c + o
+					at, err := Time("timeLogged", s)
+					if want := timeRule(s); want != (err == nil) {
+						t.Errorf("Time(%q): error %v, documented as accepted = %v", s, err, want)
+					}
+					if err != nil {
+						want400(t, err)
+						continue
+					}
+					if at.Before(time.Unix(0, 0)) || at.After(MaxTime.Add(999*time.Millisecond)) {
+						t.Errorf("Time(%q) = %v: outside 1970 to 9999 in UTC", s, at)
+					}
+				}
+			}
+		}
 	}
 }
 

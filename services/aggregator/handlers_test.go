@@ -454,6 +454,26 @@ func TestClientCancelCancelsUpstreamCalls(t *testing.T) {
 	}
 }
 
+// TestOpenAPIRequestID keeps the documented X-Request-Id in step with
+// httpx.RequestID: any value is accepted (an unusable one is replaced, not
+// rejected), so the request header has no constraint, and the id used, on
+// the response, has the shape httpx.RequestIDPattern states.
+func TestOpenAPIRequestID(t *testing.T) {
+	doc := string(openapiYAML)
+	if !strings.Contains(doc, "schema: {type: string, pattern: '"+httpx.RequestIDPattern+"'}") {
+		t.Errorf("openapi.yaml: the X-Request-Id response header lacks pattern %s", httpx.RequestIDPattern)
+	}
+	i := strings.Index(doc, "name: X-Request-Id\n      in: header\n")
+	if i < 0 {
+		t.Fatal("openapi.yaml lacks the X-Request-Id parameter")
+	}
+	param, _, _ := strings.Cut(doc[i:], "\n    headers:")
+	_, schema, _ := strings.Cut(param, "\n      schema: ")
+	if schema, _, _ = strings.Cut(schema, "\n"); schema != "{type: string}" {
+		t.Errorf("openapi.yaml: X-Request-Id parameter schema %q, want {type: string}: httpx.RequestID accepts any value", schema)
+	}
+}
+
 func TestHealthReadyMetricsOpenAPI(t *testing.T) {
 	bu, tu := startUpstreams(t, seedBeacons(t), seedTracking(t))
 	agg := startAggregator(t, bu, tu, time.Second, testOptions())

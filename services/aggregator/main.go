@@ -40,6 +40,9 @@ func parseSettings(args []string, lookup func(string) (string, bool), stderr io.
 		Addr:             "127.0.0.1:8083",
 		ReadyChecks:      "upstream checks",
 		WriteTimeoutNote: "event streams are exempt",
+		// A request is a beacon call then a tracking fan-out, each bounded
+		// by -call-timeout; this bounds the two together.
+		RequestTimeout: service.DefaultRequestTimeout,
 	})
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
@@ -79,9 +82,10 @@ func parseSettings(args []string, lookup func(string) (string, bool), stderr io.
 		callTimeout: *callTimeout,
 	}
 	s.opts = options{
-		Concurrency:  *concurrency,
-		ReadyTimeout: s.ReadyTimeout,
-		Live:         liveConfig{Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax},
+		Concurrency:    *concurrency,
+		ReadyTimeout:   s.ReadyTimeout,
+		RequestTimeout: s.RequestTimeout,
+		Live:           liveConfig{Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax},
 	}
 	return s, nil
 }

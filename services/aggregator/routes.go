@@ -22,7 +22,10 @@ const maxRequestBody = 4 << 10
 type options struct {
 	Concurrency  int           // tracking calls in flight per request
 	ReadyTimeout time.Duration // bound of the whole /readyz check
-	Live         liveConfig
+	// RequestTimeout bounds a users-at-location request (httpx.WithTimeout;
+	// the live stream is exempt); 0: none.
+	RequestTimeout time.Duration
+	Live           liveConfig
 }
 
 // newHandler builds the aggregator's complete HTTP handler: routes plus the
@@ -31,7 +34,7 @@ func newHandler(up *Upstreams, opts options, reg *prometheus.Registry, logger *s
 	router := httpx.NewRouter()
 	// live is registered before {epochSeconds}, which would match it too.
 	router.Handle("/aggregator/locations/{locationId}/live", handleLive(up, opts.Live)).Methods(http.MethodGet)
-	router.Handle("/aggregator/locations/{locationId}/{epochSeconds}", handleUsersAt(up, opts.Concurrency)).Methods(http.MethodGet)
+	router.Handle("/aggregator/locations/{locationId}/{epochSeconds}", httpx.WithTimeout(opts.RequestTimeout, handleUsersAt(up, opts.Concurrency))).Methods(http.MethodGet)
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/readyz", httpx.Readyz(opts.ReadyTimeout,
 		httpx.Check{Name: "beacon-service", Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, up.HTTP.Do, up.Beacon) }},

@@ -19,6 +19,7 @@ import (
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
+	"github.com/find-peers/find-peers/libs/storeerr/storeerrtest"
 )
 
 // fakeStore is an in-memory store that counts writes and can fail on demand.
@@ -91,7 +92,7 @@ var (
 func newServer(t *testing.T, s store, checks ...httpx.Check) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(routes(s, httpx.NewRegistry(), logger, time.Second, checks...))
+	srv := httptest.NewServer(routes(s, httpx.NewRegistry(), logger, limits{ready: time.Second, request: 5 * time.Second}, checks...))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -292,31 +293,12 @@ func TestPutBeaconRejectsBadInput(t *testing.T) {
 	}
 }
 
-// timeoutError stands in for a driver error with a net.Error timeout.
-type timeoutError struct{}
-
-func (timeoutError) Error() string   { return "read tcp 10.0.0.5:9042: i/o timeout" }
-func (timeoutError) Timeout() bool   { return true }
-func (timeoutError) Temporary() bool { return true }
-
 func TestStoreErrorsMapToStatuses(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		status int
-	}{
-		{"no hosts", fmt.Errorf("select: %w", gocql.ErrNoConnections), 503},
-		{"unavailable replicas", &gocql.RequestErrUnavailable{}, 503},
-		{"driver timeout", gocql.ErrTimeoutNoResponse, 504},
-		{"network timeout", fmt.Errorf("select: %w", timeoutError{}), 504},
-		{"deadline", context.DeadlineExceeded, 504},
-		{"other", errors.New("unmarshal column beacon_name: secret detail 10.0.0.5"), 500},
-	}
 	post := `{"locationId":"ce519f95-923c-4532-879e-cd19afa8dda8","beaconName":"x"}`
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range storeerrtest.Cases() {
+		t.Run(tt.Name, func(t *testing.T) {
 			fs := newFakeStore()
-			fs.failErr = tt.err
+			fs.failErr = tt.Err
 			srv := newServer(t, fs)
 			for _, req := range []struct{ method, path, body string }{
 				{"GET", "/beacons/locations/" + kitchenLoc.String(), ""},
@@ -325,11 +307,11 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 				{"POST", "/beacons", strings.Replace(post, `"beaconName"`, `"beaconId":"`+kitchen.BeaconID.String()+`","beaconName"`, 1)},
 			} {
 				resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
-				if resp.StatusCode != tt.status {
-					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.status)
+				if resp.StatusCode != tt.Status {
+					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.Status)
 				}
 				msg := httpxtest.ErrorMessage(t, resp, body)
-				if strings.Contains(msg, "10.0.0.5") || strings.Contains(msg, "secret") {
+				if storeerrtest.Leaks(msg) {
 					t.Errorf("error leaks internals: %q", msg)
 				}
 			}

@@ -39,7 +39,9 @@ type settings struct {
 func parseSettings(name string, args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
 	fs := config.NewWithLookup(name, "BEACON", lookup)
 	fs.SetOutput(stderr)
-	common := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8081", ReadyChecks: "Cassandra check"})
+	common := service.AddFlags(fs, service.Defaults{
+		Addr: "127.0.0.1:8081", ReadyChecks: "Cassandra check", RequestTimeout: service.DefaultRequestTimeout,
+	})
 	ks := keyspace.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return settings{}, err
@@ -65,7 +67,8 @@ func run(args []string, lookup func(string) (string, bool), stderr io.Writer) in
 			return seed(ctx, newCassandraStore(session))
 		},
 		Handler: func(d keyspace.Deps) (http.Handler, func()) {
-			return routes(newCassandraStore(d.Session), httpx.NewRegistry(), d.Logger, d.ReadyTimeout, d.Ready), nil
+			return routes(newCassandraStore(d.Session), httpx.NewRegistry(), d.Logger,
+				limits{ready: d.ReadyTimeout, request: d.RequestTimeout}, d.Ready), nil
 		},
 	}
 	return svc.Main(args, stderr, func(cmd string, args []string) (service.Settings, keyspace.Settings, error) {

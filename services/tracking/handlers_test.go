@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
+	"github.com/find-peers/find-peers/libs/storeerr/storeerrtest"
 )
 
 // fakeStore keeps sightings in memory, counts writes and can fail or block.
@@ -339,29 +339,12 @@ func TestRecordRejectsBadInput(t *testing.T) {
 	}
 }
 
-type timeoutError struct{}
-
-func (timeoutError) Error() string   { return "read tcp 10.0.0.5:9042: i/o timeout" }
-func (timeoutError) Timeout() bool   { return true }
-func (timeoutError) Temporary() bool { return true }
-
 func TestStoreErrorsMapToStatuses(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		status int
-	}{
-		{"no hosts", fmt.Errorf("write: %w", gocql.ErrNoConnections), 503},
-		{"unavailable replicas", &gocql.RequestErrUnavailable{}, 503},
-		{"write timeout", &gocql.RequestErrWriteTimeout{}, 504},
-		{"network timeout", fmt.Errorf("read: %w", timeoutError{}), 504},
-		{"other", errors.New("secret detail 10.0.0.5"), 500},
-	}
 	post := fmt.Sprintf(`{"beaconId":%q,"userId":%q,"name":"x"}`, bedRoom, avinash)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range storeerrtest.Cases() {
+		t.Run(tt.Name, func(t *testing.T) {
 			fs := newFakeStore()
-			fs.failErr = tt.err
+			fs.failErr = tt.Err
 			srv := newServer(t, fs, streamConfig{})
 			sub := srv.events.Subscribe(nil)
 			for _, req := range []struct{ method, path, body string }{
@@ -369,10 +352,10 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 				{"POST", "/tracking/sightings", post},
 			} {
 				resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
-				if resp.StatusCode != tt.status {
-					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.status)
+				if resp.StatusCode != tt.Status {
+					t.Errorf("%s %s = %d, want %d", req.method, req.path, resp.StatusCode, tt.Status)
 				}
-				if msg := httpxtest.ErrorMessage(t, resp, body); strings.Contains(msg, "10.0.0.5") || strings.Contains(msg, "secret") {
+				if msg := httpxtest.ErrorMessage(t, resp, body); storeerrtest.Leaks(msg) {
 					t.Errorf("error leaks internals: %q", msg)
 				}
 			}
@@ -614,5 +597,64 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 	}
 	if ev := nextEvent(t, r); !strings.Contains(ev.Data, `"late"`) {
 		t.Errorf("event %+v", ev)
+	}
+}
+
+// hangingStore answers only when its context ends, as a store whose
+// Cassandra coordinator waits on a lost replica does; it reports the
+// context's error the way gocql does.
+type hangingStore struct{}
+
+func (hangingStore) RecordSightings(ctx context.Context, _ []api.Sighting) error {
+	<-ctx.Done()
+	return fmt.Errorf("write sightings: %w", ctx.Err())
+}
+
+func (hangingStore) SightingsInHour(ctx context.Context, _ gocql.UUID, _ time.Time) ([]api.Sighting, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("read sightings: %w", ctx.Err())
+}
+
+// TestRequestTimeout: with a store that never answers, reads and writes get
+// a JSON 504 once the request timeout passes, while an event stream, exempt,
+// outlives it and still delivers.
+func TestRequestTimeout(t *testing.T) {
+	const timeout = 150 * time.Millisecond
+	events := sse.NewBroker(16)
+	srv := httptest.NewServer(routes(deps{
+		store:          hangingStore{},
+		events:         events,
+		stream:         streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: time.Hour}},
+		readyTimeout:   time.Second,
+		requestTimeout: timeout,
+	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() { events.Close(); srv.Close() })
+
+	for _, req := range []struct{ method, path, body string }{
+		{"GET", fmt.Sprintf("/tracking/beacons/%s/%d", bedRoom, seedHour.Unix()), ""},
+		{"POST", "/tracking/sightings", fmt.Sprintf(`{"beaconId":%q,"userId":%q,"name":"Avinash Erupaka"}`, bedRoom, avinash)},
+	} {
+		began := time.Now()
+		resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
+		took := time.Since(began)
+		if resp.StatusCode != http.StatusGatewayTimeout {
+			t.Errorf("%s %s = %d %s, want 504", req.method, req.path, resp.StatusCode, body)
+			continue
+		}
+		if msg := httpxtest.ErrorMessage(t, resp, body); msg != "database timed out" {
+			t.Errorf("%s %s: message %q", req.method, req.path, msg)
+		}
+		if took < timeout || took > timeout+2*time.Second {
+			t.Errorf("%s %s answered after %s, want just over %s", req.method, req.path, took, timeout)
+		}
+	}
+
+	_, stream := openStream(t, &testServer{Server: srv, events: events}, "")
+	time.Sleep(3 * timeout)
+	if _, err := events.Publish(bedRoom.String(), sse.Event{Event: sightingEvent, Data: `{"late":true}`}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := nextEvent(t, stream); ev.Data != `{"late":true}` {
+		t.Errorf("stream after the request timeout got %+v", ev)
 	}
 }

@@ -48,6 +48,7 @@ func parseSettings(name string, args []string, lookup func(string) (string, bool
 		Addr:             "127.0.0.1:8082",
 		ReadyChecks:      "Cassandra check",
 		WriteTimeoutNote: "event streams extend their own deadline per write",
+		RequestTimeout:   service.DefaultRequestTimeout,
 	})
 	ks := keyspace.AddFlags(fs)
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on event streams")
@@ -94,11 +95,12 @@ func run(args []string, lookup func(string) (string, bool), stderr io.Writer) in
 		Handler: func(d keyspace.Deps) (http.Handler, func()) {
 			events := sse.NewBroker(s.streamBuffer)
 			return routes(deps{
-				store:        newCassandraStore(d.Session),
-				events:       events,
-				stream:       s.stream,
-				readyTimeout: d.ReadyTimeout,
-				checks:       []httpx.Check{d.Ready},
+				store:          newCassandraStore(d.Session),
+				events:         events,
+				stream:         s.stream,
+				readyTimeout:   d.ReadyTimeout,
+				requestTimeout: d.RequestTimeout,
+				checks:         []httpx.Check{d.Ready},
 			}, httpx.NewRegistry(), d.Logger), events.Close
 		},
 	}

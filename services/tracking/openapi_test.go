@@ -23,3 +23,11 @@ func TestOpenAPINamePattern(t *testing.T) {
 		t.Errorf("openapi.yaml gives validate.NamePattern %d times, want %d", got, want)
 	}
 }
+
+// TestOpenAPITimePattern keeps the documented timeLogged pattern equal to the
+// one libs/validate.Time enforces (validate's tests check the two agree).
+func TestOpenAPITimePattern(t *testing.T) {
+	if got, want := strings.Count(string(openAPI), "pattern: '"+validate.TimePattern+"'"), 1; got != want {
+		t.Errorf("openapi.yaml gives validate.TimePattern %d times, want %d", got, want)
+	}
+}

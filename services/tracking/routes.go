@@ -27,7 +27,10 @@ type deps struct {
 	stream       streamConfig
 	now          func() time.Time
 	readyTimeout time.Duration
-	checks       []httpx.Check
+	// requestTimeout bounds each API request but the event stream
+	// (httpx.WithTimeout); 0: none.
+	requestTimeout time.Duration
+	checks         []httpx.Check
 }
 
 // routes wires the tracking API and the operational endpoints, wrapped in
@@ -46,8 +49,8 @@ func newRouter(d deps, reg *prometheus.Registry) *mux.Router {
 		d.now = time.Now
 	}
 	router := httpx.NewRouter()
-	router.Handle("/tracking/beacons/{beaconId}/{epochSeconds}", sightingsInHour(d.store)).Methods(http.MethodGet)
-	router.Handle("/tracking/sightings", recordSightings(d.store, d.events, d.now)).Methods(http.MethodPost)
+	router.Handle("/tracking/beacons/{beaconId}/{epochSeconds}", httpx.WithTimeout(d.requestTimeout, sightingsInHour(d.store))).Methods(http.MethodGet)
+	router.Handle("/tracking/sightings", httpx.WithTimeout(d.requestTimeout, recordSightings(d.store, d.events, d.now))).Methods(http.MethodPost)
 	router.Handle("/tracking/events", sightingEvents(d.events, d.stream)).Methods(http.MethodGet)
 
 	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)

@@ -63,30 +63,17 @@ func TestCassandraNodeLoss(t *testing.T) {
 	defer cancel()
 	client := &http.Client{Timeout: 10 * time.Second}
 	const writers, readers, perBatch, maxWrites = 8, 2, 10, 6000
-	sent := 0
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				mu.Lock()
-				if sent >= maxWrites {
-					mu.Unlock()
-					return
-				}
-				sent++
-				mu.Unlock()
-				b := gen.batch(perBatch, "node-loss")
-				start := time.Now()
-				status, isJSON, _, err := postSightings(context.Background(), client, url, b)
-				end := time.Now()
-				mu.Lock()
-				results = append(results, result{start: start, end: end, status: status, json: isJSON, err: err, batch: b})
-				mu.Unlock()
-				time.Sleep(10 * time.Millisecond)
-			}
-		}()
-	}
+	waitWriters := loadWorkers(ctx, writers, maxWrites, func() bool {
+		b := gen.batch(perBatch, "node-loss")
+		start := time.Now()
+		status, isJSON, _, err := postSightings(context.Background(), client, url, b)
+		end := time.Now()
+		mu.Lock()
+		results = append(results, result{start: start, end: end, status: status, json: isJSON, err: err, batch: b})
+		mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		return true
+	})
 	for r := 0; r < readers; r++ {
 		wg.Add(1)
 		go func() {
@@ -110,6 +97,7 @@ func TestCassandraNodeLoss(t *testing.T) {
 	}
 	time.Sleep(11 * time.Second)
 	cancel()
+	waitWriters()
 	wg.Wait()
 
 	var writesOK, writesFailed, readsOK, readsFailed int

@@ -30,39 +30,25 @@ func TestTrackingCrashThroughGateway(t *testing.T) {
 	var (
 		mu      sync.Mutex
 		results []result
-		wg      sync.WaitGroup
 	)
 	const clientTimeout = 5 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := &http.Client{Timeout: clientTimeout}
 	const workers, perBatch, maxRequests = 8, 10, 6000 // at most 60000 rows, one hour
-	sent := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				mu.Lock()
-				if sent >= maxRequests {
-					mu.Unlock()
-					return
-				}
-				sent++
-				mu.Unlock()
-				b := gen.batch(perBatch, "crash")
-				start := time.Now()
-				status, isJSON, lat, err := postSightings(ctx, client, gw, b)
-				if ctx.Err() != nil {
-					return
-				}
-				mu.Lock()
-				results = append(results, result{start, lat, status, isJSON, err, b})
-				mu.Unlock()
-				time.Sleep(5 * time.Millisecond)
-			}
-		}()
-	}
+	wait := loadWorkers(ctx, workers, maxRequests, func() bool {
+		b := gen.batch(perBatch, "crash")
+		start := time.Now()
+		status, isJSON, lat, err := postSightings(ctx, client, gw, b)
+		if ctx.Err() != nil {
+			return false
+		}
+		mu.Lock()
+		results = append(results, result{start, lat, status, isJSON, err, b})
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		return true
+	})
 	time.Sleep(2 * time.Second)
 	killAt := time.Now()
 	if err := s.Kill("tracking"); err != nil {
@@ -79,7 +65,7 @@ func TestTrackingCrashThroughGateway(t *testing.T) {
 	readyAt := time.Now()
 	time.Sleep(5 * time.Second)
 	cancel()
-	wg.Wait()
+	wait()
 
 	var ok, e502, e503, otherStatus, transport, nonJSON int
 	var failLat []time.Duration

@@ -276,3 +276,31 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// loadWorkers runs workers goroutines that each call op again and again
+// until ctx ends, op returns false (that worker stops), or op has been
+// called maxCalls times in all: the bounded load of every fault test. It
+// returns a function that waits for the workers to finish.
+func loadWorkers(ctx context.Context, workers, maxCalls int, op func() bool) (wait func()) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		sent int
+	)
+	claim := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if sent >= maxCalls {
+			return false
+		}
+		sent++
+		return true
+	}
+	for range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil && claim() && op() {
+			}
+		})
+	}
+	return wg.Wait
+}

@@ -32,45 +32,32 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	var (
 		mu      sync.Mutex
 		results []result
-		wg      sync.WaitGroup
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	client := &http.Client{Timeout: 15 * time.Second}
 	const workers, perBatch, maxRequests = 16, 50, 1500 // at most 75000 rows: one hour reads up to 100000
-	var sent int
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				mu.Lock()
-				if sent >= maxRequests {
-					mu.Unlock()
-					return
+	wait := loadWorkers(ctx, workers, maxRequests, func() bool {
+		b := gen.batch(perBatch, "sigterm")
+		start := time.Now()
+		var wrote time.Time
+		tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			// Each attempt starts with GetConn. net/http retries a request
+			// the server closed its idle connection on without reading it;
+			// only the last attempt's write counts.
+			GetConn: func(string) { wrote = time.Time{} },
+			WroteRequest: func(i httptrace.WroteRequestInfo) {
+				if i.Err == nil {
+					wrote = time.Now()
 				}
-				sent++
-				mu.Unlock()
-				b := gen.batch(perBatch, "sigterm")
-				start := time.Now()
-				var wrote time.Time
-				tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-					WroteRequest: func(i httptrace.WroteRequestInfo) {
-						if i.Err == nil {
-							wrote = time.Now()
-						}
-					},
-				})
-				status, _, _, err := postSightings(tctx, client, url, b)
-				mu.Lock()
-				results = append(results, result{start, time.Now(), wrote, status, err, b})
-				mu.Unlock()
-				if err != nil {
-					return // the server is gone: this worker is done
-				}
-			}
-		}()
-	}
+			},
+		})
+		status, _, _, err := postSightings(tctx, client, url, b)
+		mu.Lock()
+		results = append(results, result{start, time.Now(), wrote, status, err, b})
+		mu.Unlock()
+		return err == nil // on an error the server is gone: this worker is done
+	})
 	time.Sleep(time.Second)
 	sigAt := time.Now()
 	if err := s.Signal("tracking", syscall.SIGTERM); err != nil {
@@ -78,7 +65,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	}
 	exitErr := s.Wait("tracking", 25*time.Second)
 	exitedAfter := time.Since(sigAt)
-	wg.Wait()
+	wait()
 
 	var ok, refused, other, inFlight, inFlightOK int
 	for _, r := range results {

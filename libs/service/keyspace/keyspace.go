@@ -64,7 +64,9 @@ type Deps struct {
 	Session      *gocql.Session
 	Ready        httpx.Check   // the Cassandra readiness check, for /readyz
 	ReadyTimeout time.Duration // bound of the whole /readyz check
-	Logger       *slog.Logger
+	// RequestTimeout bounds each API request (httpx.WithTimeout).
+	RequestTimeout time.Duration
+	Logger         *slog.Logger
 }
 
 // Service is a keyspace-owning service's part of its commands.
@@ -164,7 +166,7 @@ func (svc Service) serve(ctx context.Context, cfg cassandra.Config, common servi
 	}
 	defer session.Close()
 	check := httpx.Check{Name: "cassandra", Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }}
-	handler, release := svc.Handler(Deps{Session: session, Ready: check, ReadyTimeout: common.ReadyTimeout, Logger: logger})
+	handler, release := svc.Handler(Deps{Session: session, Ready: check, ReadyTimeout: common.ReadyTimeout, RequestTimeout: common.RequestTimeout, Logger: logger})
 	if release != nil {
 		defer release()
 	}

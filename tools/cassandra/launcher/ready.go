@@ -2,6 +2,7 @@ package launcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -64,8 +65,9 @@ func peersUp(ctx context.Context, addr string) (int, error) {
 	return n, iter.Close()
 }
 
-// waitReady polls until the node answers a query, the process dies, or ctx ends.
-func waitReady(ctx context.Context, n Node) error {
+// waitReady polls until the node answers a query, the process dies (exited
+// yields how), or ctx ends.
+func waitReady(ctx context.Context, n Node, exited <-chan error) error {
 	var last error
 	for {
 		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -75,10 +77,14 @@ func waitReady(ctx context.Context, n Node) error {
 			return nil
 		}
 		last = err
-		if !n.Alive() {
-			return fmt.Errorf("node%d (pid %d) exited during startup", n.Index, n.PID)
-		}
 		select {
+		case how := <-exited:
+			if how == nil {
+				how = errors.New("exit status 0")
+			}
+			// An exit without a line of log is most often a signal (the
+			// kernel's OOM killer, or someone's kill): say which.
+			return fmt.Errorf("node%d (pid %d) exited during startup (%v); last CQL error: %v", n.Index, n.PID, how, last)
 		case <-ctx.Done():
 			return fmt.Errorf("node%d did not answer CQL on %s: %w (last error: %v)", n.Index, n.Addr(), ctx.Err(), last)
 		case <-time.After(500 * time.Millisecond):

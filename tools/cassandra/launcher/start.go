@@ -112,7 +112,8 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 	for _, n := range nodes {
 		began := time.Now()
 		fmt.Fprintf(o.Log, "cassandra: starting node%d on %s\n", n.Index, n.Addr())
-		if n.PID, err = startNode(java, o, n); err != nil {
+		var exited <-chan error
+		if n.PID, exited, err = startNode(java, o, n); err != nil {
 			return c, err
 		}
 		c.Nodes = append(c.Nodes, n)
@@ -123,7 +124,7 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 		}
 		// Nodes join one at a time: concurrent bootstraps would race for
 		// token ranges.
-		if err := waitReady(ctx, n); err != nil {
+		if err := waitReady(ctx, n, exited); err != nil {
 			return c, fmt.Errorf("%w\n%s", err, tail(40, n.SystemLog(), n.StdoutLog()))
 		}
 		fmt.Fprintf(o.Log, "cassandra: node%d up in %s\n", n.Index, time.Since(began).Round(100*time.Millisecond))
@@ -136,11 +137,14 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 	return c, nil
 }
 
-func startNode(java string, o Options, n Node) (int, error) {
+// startNode starts one node's JVM and returns its pid and a channel that
+// yields how the process ended (exit status or signal), should it end while
+// this process still runs.
+func startNode(java string, o Options, n Node) (int, <-chan error, error) {
 	l := layoutFor(o.Dir, n.Index)
 	for _, d := range []string{l.Conf, l.Data, l.CommitLog, l.SavedCaches, l.Hints, l.CDC, l.Logs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return 0, fmt.Errorf("create %s: %w", d, err)
+			return 0, nil, fmt.Errorf("create %s: %w", d, err)
 		}
 	}
 	rf := 1
@@ -151,14 +155,14 @@ func startNode(java string, o Options, n Node) (int, error) {
 		ClusterName: "find-peers-dev", Host: n.Host, Seed: "127.0.0.1",
 		CQLPort: n.CQLPort, StoragePort: n.StoragePort, ReplicaCount: rf, L: l,
 	}); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if err := writeLogback(filepath.Join(l.Conf, "logback.xml"), n.SystemLog()); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	out, err := os.OpenFile(n.StdoutLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer out.Close() // the child keeps its own copy of the descriptor
 	cmd := exec.Command(java, jvmArgs(jvmParams{Lib: LibDir(o.CacheDir), Heap: o.Heap,
@@ -169,13 +173,13 @@ func startNode(java string, o Options, n Node) (int, error) {
 	// dies with the launcher (or with the `go test` binary that started it).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start node%d: %w", n.Index, err)
+		return 0, nil, fmt.Errorf("start node%d: %w", n.Index, err)
 	}
-	pid := cmd.Process.Pid
 	// Reap the child if it dies while we still run, so Alive sees it gone
-	// instead of a zombie.
-	go cmd.Wait()
-	return pid, nil
+	// instead of a zombie, and keep how it ended for the error message.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return cmd.Process.Pid, exited, nil
 }
 
 func waitPeers(ctx context.Context, c Cluster) error {
