@@ -102,7 +102,9 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("re-encode: %v", err)
 		}
 		var again fuzzBody
-		if err := UnmarshalStrict(enc, &again); err != nil {
+		re := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(enc))
+		re.Header.Set("Content-Type", "application/json")
+		if err := DecodeJSON(re, &again, 1<<20); err != nil {
 			t.Fatalf("re-decode %s: %v", enc, err)
 		}
 		if !reflect.DeepEqual(normalize(dst), normalize(again)) {
@@ -123,26 +125,45 @@ func normalize(b fuzzBody) fuzzBody {
 	return b
 }
 
-func FuzzUnmarshalStrict(f *testing.F) {
+func FuzzDecodeJSONOneOrMany(f *testing.F) {
 	for _, s := range []string{
 		`[{"userId":"a","name":"b"}]`, `{"userId":"a"}`, `[]`, `[{}]`, `[{"userId":1}]`, `[{"x":1}]`,
-		`[{"userId":"a"}] []`, `[`, `null`, `"str"`, "[{\"name\":\"\\u0000\"}]", ` [ ] `,
+		`[{"userId":"a"}] []`, `[`, `null`, `"str"`, "[{\"name\":\"\\u0000\"}]", ` [ ] `, "\t\r\n {}", ``, `   `,
 	} {
 		f.Add([]byte(s))
 	}
+	const limit = 4096
+	decode := func(body []byte) ([]fuzzItem, bool, error) {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		return DecodeJSONOneOrMany[fuzzItem](r, limit, "an item")
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var items []fuzzItem
-		if err := UnmarshalStrict(data, &items); err != nil {
-			clientError(t, err, http.StatusBadRequest)
+		items, array, err := decode(data)
+		if err != nil {
+			status := clientError(t, err, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
+			if status == http.StatusRequestEntityTooLarge && len(data) <= limit {
+				t.Fatalf("413 for a %d-byte body under the %d limit", len(data), limit)
+			}
 			return
 		}
-		enc, err := json.Marshal(items)
+		if !array && len(items) != 1 {
+			t.Fatalf("one object gave %d items", len(items))
+		}
+		// Round trip: what was accepted re-encodes, in the same shape, to a
+		// body that decodes to the same items.
+		var enc []byte
+		if array {
+			enc, err = json.Marshal(items)
+		} else {
+			enc, err = json.Marshal(items[0])
+		}
 		if err != nil {
 			t.Fatalf("re-encode: %v", err)
 		}
-		var again []fuzzItem
-		if err := UnmarshalStrict(enc, &again); err != nil {
-			t.Fatalf("re-decode %s: %v", enc, err)
+		again, againArray, err := decode(enc)
+		if err != nil || againArray != array {
+			t.Fatalf("re-decode %s: array %v, %v", enc, againArray, err)
 		}
 		if len(items) != len(again) || (len(items) > 0 && !reflect.DeepEqual(items, again)) {
 			t.Fatalf("round trip changed %s", enc)

@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,20 +91,66 @@ func TestDecodeJSONEchoIsBounded(t *testing.T) {
 	}
 }
 
-func TestUnmarshalStrict(t *testing.T) {
-	var dst decodeTarget
-	if err := UnmarshalStrict([]byte(`{"name":"a"}`), &dst); err != nil || dst.Name != "a" {
-		t.Fatalf("got %+v, %v", dst, err)
-	}
-	for body, want := range map[string]string{
-		`{"nope":1}`:      `unknown field "nope"`,
-		`{"name":"a"} {}`: "single JSON value",
-		`{"count":"x"}`:   `"count"`,
-		``:                "empty",
-	} {
-		err := AsError(UnmarshalStrict([]byte(body), &dst))
-		if err.Status != 400 || !strings.Contains(err.Msg, want) {
-			t.Errorf("%q: %d %q, want 400 containing %q", body, err.Status, err.Msg, want)
+func TestDecodeJSONOneOrMany(t *testing.T) {
+	decode := func(body string, max int64) ([]decodeTarget, bool, *Error) {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		items, array, err := DecodeJSONOneOrMany[decodeTarget](r, max, "a target object")
+		if err != nil {
+			return items, array, AsError(err)
 		}
+		return items, array, nil
+	}
+	for body, want := range map[string]struct {
+		names []string
+		array bool
+	}{
+		`{"name":"a"}`:                {[]string{"a"}, false},
+		" \t\r\n{\"name\":\"a\"}\n":   {[]string{"a"}, false},
+		`[{"name":"a"},{"name":"b"}]`: {[]string{"a", "b"}, true},
+		`  [ ]  `:                     {nil, true},
+		`[{"name":"a"},{"count":2}]`:  {[]string{"a", ""}, true},
+	} {
+		items, array, err := decode(body, 0)
+		if err != nil {
+			t.Errorf("%q: %v", body, err)
+			continue
+		}
+		var names []string
+		for _, it := range items {
+			names = append(names, it.Name)
+		}
+		if array != want.array || !slices.Equal(names, want.names) {
+			t.Errorf("%q = %q (array %v), want %q (array %v)", body, names, array, want.names, want.array)
+		}
+	}
+	for _, c := range []struct {
+		body   string
+		max    int64
+		status int
+		want   string
+	}{
+		{`{"nope":1}`, 0, 400, `unknown field "nope"`},
+		{`[{"name":"a","nope":1}]`, 0, 400, `unknown field "nope"`},
+		{`{"name":"a"} {}`, 0, 400, "single JSON value"},
+		{`[] []`, 0, 400, "single JSON value"},
+		{`{"count":"x"}`, 0, 400, `"count"`},
+		{``, 0, 400, "empty"},
+		{"  \n ", 0, 400, "empty"},
+		{`[{"name":"a"`, 0, 400, "truncated"},
+		{`"a"`, 0, 400, "body must be a target object or an array of them"},
+		{`null`, 0, 400, "body must be a target object or an array of them"},
+		{`[{"name":"` + strings.Repeat("x", 100) + `"}]`, 64, 413, "larger than 64 bytes"},
+		{strings.Repeat(" ", 100) + `{}`, 64, 413, "larger than 64 bytes"},
+	} {
+		_, _, err := decode(c.body, c.max)
+		if err == nil || err.Status != c.status || !strings.Contains(err.Msg, c.want) {
+			t.Errorf("%.40q: %v, want %d containing %q", c.body, err, c.status, c.want)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "text/plain")
+	if _, _, err := DecodeJSONOneOrMany[decodeTarget](r, 0, "x"); AsError(err).Status != 415 {
+		t.Errorf("text/plain: %v, want 415", err)
 	}
 }

@@ -72,7 +72,9 @@ func BenchmarkDecodeValidateSightings(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				reqs, batch, err := decodeSightings(body)
+				r := httptest.NewRequest(http.MethodPost, "/tracking/sightings", bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				reqs, batch, err := decodeSightings(r)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -127,11 +126,7 @@ type recordedBody struct {
 // hears of a sighting that was not stored.
 func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		var raw json.RawMessage
-		if err := httpx.DecodeJSON(r, &raw, maxSightingsBody); err != nil {
-			return err
-		}
-		reqs, batch, err := decodeSightings(raw)
+		reqs, batch, err := decodeSightings(r)
 		if err != nil {
 			return err
 		}
@@ -154,29 +149,18 @@ func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.Ha
 	}
 }
 
-// decodeSightings reads one object or an array of objects.
-func decodeSightings(raw json.RawMessage) (reqs []sightingRequest, batch bool, err error) {
-	switch trimmed := bytes.TrimLeft(raw, " \t\r\n"); {
-	case len(trimmed) > 0 && trimmed[0] == '[':
-		if err := httpx.UnmarshalStrict(raw, &reqs); err != nil {
-			return nil, true, err
-		}
-		if len(reqs) == 0 {
-			return nil, true, httpx.BadRequest("no sightings in the array")
-		}
-		if len(reqs) > maxBatch {
-			return nil, true, httpx.Errorf(http.StatusRequestEntityTooLarge, "%d sightings in one request, at most %d allowed", len(reqs), maxBatch)
-		}
-		return reqs, true, nil
-	case len(trimmed) > 0 && trimmed[0] == '{':
-		var one sightingRequest
-		if err := httpx.UnmarshalStrict(raw, &one); err != nil {
-			return nil, false, err
-		}
-		return []sightingRequest{one}, false, nil
-	default:
-		return nil, false, httpx.BadRequest("body must be a sighting object or an array of them")
+// decodeSightings reads one sighting object or an array of 1 to maxBatch.
+func decodeSightings(r *http.Request) (reqs []sightingRequest, batch bool, err error) {
+	reqs, batch, err = httpx.DecodeJSONOneOrMany[sightingRequest](r, maxSightingsBody, "a sighting object")
+	switch {
+	case err != nil:
+		return nil, batch, err
+	case len(reqs) == 0:
+		return nil, batch, httpx.BadRequest("no sightings in the array")
+	case len(reqs) > maxBatch:
+		return nil, batch, httpx.Errorf(http.StatusRequestEntityTooLarge, "%d sightings in one request, at most %d allowed", len(reqs), maxBatch)
 	}
+	return reqs, batch, nil
 }
 
 // publish offers stored sightings to event-stream subscribers, keyed by

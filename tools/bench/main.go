@@ -81,7 +81,7 @@ func run() error {
 	flag.BoolVar(&o.noContainers, "no-containers", false, "skip the podman start-to-ready section")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
-	flag.DurationVar(&o.ingestFor, "ingest-duration", 15*time.Second, "length of each ingest run")
+	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
 	flag.DurationVar(&o.latencyFor, "latency-duration", 8*time.Second, "length of each latency run")
 	flag.Float64Var(&o.latencyRate, "latency-rate", 25, "arrivals per second of the latency runs")
 	flag.IntVar(&o.cqlPort, "cql-port", 29042, "CQL port of the Cassandra the benchmark starts")

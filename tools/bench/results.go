@@ -126,9 +126,12 @@ func status(ok bool) string {
 func evaluateGoals(r *Results) []Goal {
 	var g []Goal
 	if in := r.Ingest; in != nil {
-		g = append(g, Goal{"HTTP batch ingest >= 80% of raw gocql inserts (rows/s)",
-			fmt.Sprintf("tracking %.0f%%, gateway %.0f%%", 100*in.TrackingVsRaw, 100*in.GatewayVsRaw),
-			status(in.TrackingVsRaw >= 0.8 && in.GatewayVsRaw >= 0.8)})
+		// Judged against the fastest raw path (tracking's batching done
+		// directly with gocql); single-row inserts are slower than HTTP batches.
+		g = append(g, Goal{"HTTP batch ingest >= 80% of raw gocql inserts (rows/s), raw = gocql with tracking's batching",
+			fmt.Sprintf("tracking %.0f%%, gateway %.0f%% (vs single-row inserts: %.0f%%, %.0f%%)",
+				100*in.TrackingVsRawBatched, 100*in.GatewayVsRawBatched, 100*in.TrackingVsRaw, 100*in.GatewayVsRaw),
+			status(in.TrackingVsRawBatched >= 0.8 && in.GatewayVsRawBatched >= 0.8)})
 	} else {
 		g = append(g, Goal{"HTTP batch ingest >= 80% of raw gocql inserts", "-", "not measured"})
 	}
@@ -203,6 +206,7 @@ func renderMarkdown(r *Results, analysis string) string {
 		p("| HTTP batch ingest via tracking / raw gocql single-row inserts (rows/s) | %.2f |\n", in.TrackingVsRaw)
 		p("| HTTP batch ingest via gateway / raw gocql single-row inserts (rows/s) | %.2f |\n", in.GatewayVsRaw)
 		p("| HTTP batch ingest via tracking / raw gocql with tracking's own batching (rows/s) | %.2f |\n", in.TrackingVsRawBatched)
+		p("| HTTP batch ingest via gateway / raw gocql with tracking's own batching (rows/s) | %.2f |\n", in.GatewayVsRawBatched)
 	}
 	if f := r.Fanout; f != nil {
 		for _, s := range f.Sizes {
@@ -224,7 +228,11 @@ func renderMarkdown(r *Results, analysis string) string {
 
 	if in := r.Ingest; in != nil {
 		p("\n## 1. Ingest throughput (closed loop, %d in flight, batches of %d sightings over %d beacons)\n\n", in.Concurrency, in.Batch, in.Beacons)
-		p("Each run keeps %d operations in flight for its duration; an operation is one CQL statement/batch or one HTTP POST. Latency here is service time per operation.\n\n", in.Concurrency)
+		p("Each run keeps %d operations in flight for its duration; an operation is one CQL statement/batch or one HTTP POST. Latency here is service time per operation.", in.Concurrency)
+		if in.Rounds > 1 {
+			p(" The three batched modes run in %d interleaved rounds; the ratios compare their medians (rows/s).", in.Rounds)
+		}
+		p("\n\n")
 		p("```\n")
 		var tb strings.Builder
 		_ = loadgen.WriteTable(&tb, in.Runs)
