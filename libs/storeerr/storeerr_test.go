@@ -5,48 +5,41 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"testing"
 
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/storeerr/storeerrtest"
 )
 
-type timeoutErr struct{}
-
-func (timeoutErr) Error() string   { return "i/o timeout" }
-func (timeoutErr) Timeout() bool   { return true }
-func (timeoutErr) Temporary() bool { return true }
-
-var _ net.Error = timeoutErr{}
-
 func TestHTTP(t *testing.T) {
-	wrap := func(err error) error { return fmt.Errorf("select beacons_by_id: %w", err) }
-	tests := []struct {
-		name   string
-		err    error
-		status int
-		msg    string
-	}{
-		{"no hosts", wrap(gocql.ErrNoConnections), 503, "database unavailable"},
-		{"session closed", gocql.ErrSessionClosed, 503, "database unavailable"},
-		{"unavailable replicas", wrap(&gocql.RequestErrUnavailable{}), 503, "database unavailable"},
-		{"driver timeout", wrap(gocql.ErrTimeoutNoResponse), 504, "database timed out"},
-		{"read timeout", wrap(&gocql.RequestErrReadTimeout{}), 504, "database timed out"},
-		{"write timeout", &gocql.RequestErrWriteTimeout{}, 504, "database timed out"},
-		{"deadline", wrap(context.DeadlineExceeded), 504, "database timed out"},
-		{"net timeout", wrap(timeoutErr{}), 504, "database timed out"},
-		{"net refused", wrap(&net.OpError{Op: "dial", Err: errors.New("refused")}), 503, "database unavailable"},
-		{"canceled", wrap(context.Canceled), httpx.StatusClientClosedRequest, "request canceled"},
-		{"other", wrap(errors.New("unmarshal: bad column")), 500, "internal error"},
+	msgs := map[int]string{
+		http.StatusServiceUnavailable:   "database unavailable",
+		http.StatusGatewayTimeout:       "database timed out",
+		http.StatusInternalServerError:  "internal error",
+		httpx.StatusClientClosedRequest: "request canceled",
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := httpx.AsError(HTTP(tt.err))
-			if e.Status != tt.status || e.Msg != tt.msg {
-				t.Errorf("HTTP(%v) = %d %q, want %d %q", tt.err, e.Status, e.Msg, tt.status, tt.msg)
+	// The failures every service's handler tests use, plus the ones only
+	// this package needs to tell apart.
+	wrap := func(err error) error { return fmt.Errorf("select beacons_by_id: %w", err) }
+	tests := []storeerrtest.Case{
+		{Name: "session closed", Err: gocql.ErrSessionClosed, Status: 503},
+		{Name: "read timeout", Err: wrap(&gocql.RequestErrReadTimeout{}), Status: 504},
+		{Name: "net refused", Err: wrap(&net.OpError{Op: "dial", Err: errors.New("refused")}), Status: 503},
+		{Name: "canceled", Err: wrap(context.Canceled), Status: httpx.StatusClientClosedRequest},
+	}
+	for _, tt := range append(storeerrtest.Cases(), tests...) {
+		t.Run(tt.Name, func(t *testing.T) {
+			e := httpx.AsError(HTTP(tt.Err))
+			if e.Status != tt.Status || e.Msg != msgs[tt.Status] {
+				t.Errorf("HTTP(%v) = %d %q, want %d %q", tt.Err, e.Status, e.Msg, tt.Status, msgs[tt.Status])
 			}
-			if !errors.Is(HTTP(tt.err), tt.err) {
+			if storeerrtest.Leaks(e.Msg) {
+				t.Errorf("message %q leaks the cause", e.Msg)
+			}
+			if !errors.Is(HTTP(tt.Err), tt.Err) {
 				t.Error("cause lost")
 			}
 		})

@@ -16,6 +16,7 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 )
 
 type fuzzStore struct{ put []api.Beacon }
@@ -43,12 +44,7 @@ func FuzzPutBeacon(f *testing.F) {
 		req.Header.Set("Content-Type", ct)
 		rec := httptest.NewRecorder()
 		putBeacon(s).ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
-		}
-		if !json.Valid(rec.Body.Bytes()) {
-			t.Fatalf("status %d with a non-JSON body %q", rec.Code, rec.Body.Bytes())
-		}
+		httpxtest.CheckJSONAnswer(t, rec)
 		switch {
 		case rec.Code == http.StatusCreated:
 			var got api.Beacon

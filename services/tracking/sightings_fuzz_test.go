@@ -21,6 +21,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 )
 
@@ -50,19 +51,6 @@ func fuzzRouter(s *fuzzStore) http.Handler {
 	return r
 }
 
-func checkJSONAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
-	t.Helper()
-	if rec.Code >= 500 {
-		t.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
-	}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("status %d with Content-Type %q", rec.Code, ct)
-	}
-	if !json.Valid(rec.Body.Bytes()) {
-		t.Fatalf("status %d with a body that is not JSON: %q", rec.Code, rec.Body.Bytes())
-	}
-}
-
 func FuzzRecordSightings(f *testing.F) {
 	const one = `{"beaconId":"5bf966d9-8046-4fc1-ae5a-80c923ebea5a","userId":"f525cff6-721e-11e6-8b77-86f30ca893d3","name":"Avinash","timeLogged":"2016-09-06T10:00:00Z"}`
 	for _, s := range []string{
@@ -81,7 +69,7 @@ func FuzzRecordSightings(f *testing.F) {
 		req.Header.Set("Content-Type", ct)
 		rec := httptest.NewRecorder()
 		fuzzRouter(s).ServeHTTP(rec, req)
-		checkJSONAnswer(t, rec)
+		httpxtest.CheckJSONAnswer(t, rec)
 		switch {
 		case rec.Code == http.StatusCreated:
 			var got recordedBody
@@ -114,7 +102,7 @@ func FuzzSightingsPath(f *testing.F) {
 			t.Fatalf("GET %s: %d %s", req.URL, rec.Code, rec.Body.Bytes())
 		}
 		if rec.Code == http.StatusOK || rec.Code == http.StatusBadRequest {
-			checkJSONAnswer(t, rec)
+			httpxtest.CheckJSONAnswer(t, rec)
 		}
 	})
 }

@@ -57,12 +57,11 @@ func TestCassandraNodeLoss(t *testing.T) {
 	var (
 		mu      sync.Mutex
 		results []result
-		wg      sync.WaitGroup
 	)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := &http.Client{Timeout: 10 * time.Second}
-	const writers, readers, perBatch, maxWrites = 8, 2, 10, 6000
+	const writers, readers, perBatch, maxWrites, maxReadsEach = 8, 2, 10, 6000, 200
 	waitWriters := loadWorkers(ctx, writers, maxWrites, func() bool {
 		b := gen.batch(perBatch, "node-loss")
 		start := time.Now()
@@ -74,21 +73,16 @@ func TestCassandraNodeLoss(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		return true
 	})
-	for r := 0; r < readers; r++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 200 && ctx.Err() == nil; i++ {
-				start := time.Now()
-				status, isJSON, err := get(client, fmt.Sprintf("%s/tracking/beacons/%s/%d", url, gen.beacon, gen.hour.Unix()))
-				end := time.Now()
-				mu.Lock()
-				results = append(results, result{start: start, end: end, status: status, json: isJSON, err: err, read: true})
-				mu.Unlock()
-				time.Sleep(200 * time.Millisecond)
-			}
-		}()
-	}
+	waitReaders := loadWorkers(ctx, readers, readers*maxReadsEach, func() bool {
+		start := time.Now()
+		status, isJSON, err := get(client, fmt.Sprintf("%s/tracking/beacons/%s/%d", url, gen.beacon, gen.hour.Unix()))
+		end := time.Now()
+		mu.Lock()
+		results = append(results, result{start: start, end: end, status: status, json: isJSON, err: err, read: true})
+		mu.Unlock()
+		time.Sleep(200 * time.Millisecond)
+		return true
+	})
 	time.Sleep(5 * time.Second)
 	victim := cluster.Nodes[2]
 	killAt := time.Now()
@@ -98,7 +92,7 @@ func TestCassandraNodeLoss(t *testing.T) {
 	time.Sleep(11 * time.Second)
 	cancel()
 	waitWriters()
-	wg.Wait()
+	waitReaders()
 
 	var writesOK, writesFailed, readsOK, readsFailed int
 	var inWindow, failedInWindow, hangs, noAnswer, badErrors, failedBeforeKill int

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -94,5 +95,30 @@ func CheckOpenAPIRoutes(t testing.TB, doc []byte, router *mux.Router) {
 	}
 	if n == 0 {
 		t.Fatal("no routes walked")
+	}
+}
+
+// CheckOpenAPIPattern keeps a pattern that the documents state and the code
+// enforces in step: doc must give `pattern: '<pattern>'` exactly want times
+// (name says which constant, for the message).
+func CheckOpenAPIPattern(t testing.TB, doc []byte, name, pattern string, want int) {
+	t.Helper()
+	if got := strings.Count(string(doc), "pattern: '"+pattern+"'"); got != want {
+		t.Errorf("openapi.yaml gives %s %d times, want %d", name, got, want)
+	}
+}
+
+// CheckJSONAnswer fails t unless a handler's answer is below 500 and JSON
+// (content type and body): what every fuzz target of a handler demands.
+func CheckJSONAnswer(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("status %d with Content-Type %q", rec.Code, ct)
+	}
+	if !json.Valid(rec.Body.Bytes()) {
+		t.Fatalf("status %d with a body that is not JSON: %q", rec.Code, rec.Body.Bytes())
 	}
 }
