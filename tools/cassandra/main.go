@@ -6,6 +6,7 @@
 //	go run ./tools/cassandra status [--dir DIR]
 //	go run ./tools/cassandra stop [--dir DIR]
 //	go run ./tools/cassandra lock [--out FILE]
+//	go run ./tools/cassandra maven-repository
 package main
 
 import (
@@ -25,15 +26,19 @@ import (
 const usage = `usage: cassandra <command> [flags]
 
 commands:
-  fetch    download Cassandra %[1]s with Maven into the cache and verify jars.sha256
+  fetch    download Cassandra %[1]s with Maven into the cache and verify jars.lock
   start    start a 1- or 3-node cluster on 127.0.0.x in the background
   status   show the nodes of a cluster dir and whether they answer CQL
   stop     stop the nodes of a cluster dir (SIGTERM, then SIGKILL)
-  lock     regenerate tools/cassandra/launcher/jars.sha256 from a fresh fetch
+  lock     regenerate tools/cassandra/launcher/jars.lock with Maven
+  maven-repository
+           print the base URL of the repository this machine's Maven uses for
+           Maven Central (tools/bazel passes it to Bazel for @cassandra_jars)
 
 environment:
   FIND_PEERS_CACHE  cache root (default $XDG_CACHE_HOME or ~/.cache, + /find-peers)
-  JAVA_HOME         Java 17 (or 11) to run Cassandra with (default: java on PATH)
+  JAVA_HOME         Java 17 (or 11) to run Cassandra with (default: java on PATH,
+                    else the newest 17 or 11 in /usr/lib/jvm)
 `
 
 func main() {
@@ -55,6 +60,8 @@ func main() {
 		err = stopCmd(args)
 	case "lock":
 		err = lock(ctx, args)
+	case "maven-repository":
+		err = mavenRepository()
 	case "-h", "--help", "help":
 		fmt.Printf(usage, launcher.Version)
 	default:
@@ -148,7 +155,7 @@ func status(ctx context.Context, args []string) error {
 func stopCmd(args []string) error {
 	fs := flag.NewFlagSet("stop", flag.ExitOnError)
 	dir := fs.String("dir", defaultDir(), "cluster dir")
-	grace := fs.Duration("grace", 60*time.Second, "wait this long after SIGTERM before SIGKILL")
+	grace := fs.Duration("grace", 60*time.Second, "wait this long after SIGTERM before SIGKILL (0: SIGKILL at once)")
 	fs.Parse(args)
 	return launcher.Stop(*dir, *grace, os.Stderr)
 }
@@ -157,7 +164,7 @@ func lock(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lock", flag.ExitOnError)
 	// Under `bazel run` the working dir is the runfiles tree; Bazel names the
 	// workspace in BUILD_WORKSPACE_DIRECTORY.
-	def := filepath.Join("tools", "cassandra", "launcher", "jars.sha256")
+	def := filepath.Join("tools", "cassandra", "launcher", "jars.lock")
 	if ws := os.Getenv("BUILD_WORKSPACE_DIRECTORY"); ws != "" {
 		def = filepath.Join(ws, def)
 	}
@@ -171,5 +178,14 @@ func lock(ctx context.Context, args []string) error {
 		return fmt.Errorf("write lock: %w", err)
 	}
 	fmt.Printf("wrote %s; review it, then run fetch\n", *out)
+	return nil
+}
+
+func mavenRepository() error {
+	u, err := launcher.MavenRepository()
+	if err != nil {
+		return err
+	}
+	fmt.Println(u)
 	return nil
 }

@@ -66,6 +66,18 @@ func build(rootfs, entry, out, tag string) error {
 	if _, err := os.Stat(filepath.Join(rootfs, javaHome, "bin", "java")); err != nil {
 		return fmt.Errorf("%s has no Java 17 runtime: %w", rootfs, err)
 	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	key, err := inputsKey(self, entry, rootfs, tag)
+	if err != nil {
+		return err
+	}
+	if upToDate(out, key) {
+		fmt.Printf("cassandraimage: %s is up to date (same builder, entrypoint, root file system and tag)\n", out)
+		return nil
+	}
 	cache, err := launcher.CacheDir()
 	if err != nil {
 		return err
@@ -186,6 +198,18 @@ func build(rootfs, entry, out, tag string) error {
 		return err
 	}
 	if err := os.Rename(part, out); err != nil {
+		return err
+	}
+	// The config digest is the image id podman gives the loaded image:
+	// tools/cassandra-image skips `podman load` when podman has it already.
+	id, err := img.ConfigName()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out+".id", []byte(id.String()+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out+".key", []byte(key), 0o644); err != nil {
 		return err
 	}
 	d, _ := img.Digest()

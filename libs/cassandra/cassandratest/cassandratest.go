@@ -1,12 +1,22 @@
 // Package cassandratest gives integration tests a real Cassandra: each test
 // gets a fresh, migrated keyspace of its own that is dropped when it ends.
 //
-// The server is the one named by CASSANDRA_HOSTS (Bazel passes it with
-// --test_env). Without it, the first test of a binary starts a single node
-// with tools/cassandra/launcher, provided its jars are fetched and Java
-// exists, and leaves it running for the next test binaries (stop it with
-// `go run ./tools/cassandra stop`). Otherwise the test fails, loudly: a data
-// layer test that silently skips proves nothing.
+// The server is, in this order:
+//   - the one named by CASSANDRA_HOSTS (tools/test passes it to Bazel with
+//     --test_env);
+//   - under `bazel test`, a private single node of the test binary, started
+//     by the first test that needs it from the pinned jars in the runfiles
+//     (@cassandra_jars, a data dependency of this library) on random free
+//     ports in TEST_TMPDIR (see nodeDir), and stopped by Main, which every
+//     package using this one calls from its TestMain. The node dies with the
+//     test binary however it ends. This keeps the tests hermetic and their
+//     results cacheable;
+//   - under plain `go test`, a shared node started with the launcher from
+//     fetched jars (`go run ./tools/cassandra fetch`) and left running for
+//     the next test binaries (stop it with `go run ./tools/cassandra stop`).
+//
+// Either way it needs Java 17 (or 11). Without a server the test fails,
+// loudly: a data layer test that silently skips proves nothing.
 package cassandratest
 
 import (
@@ -50,7 +60,8 @@ func Hosts(t testing.TB) []string {
 			"  - a running server: CASSANDRA_HOSTS=127.0.0.1:9042 go test ./...\n"+
 			"    (start one with: go run ./tools/cassandra fetch && go run ./tools/cassandra start)\n"+
 			"  - fetched jars and Java 17, and the tests start a node themselves:\n"+
-			"    go run ./tools/cassandra fetch\n", hostsErr)
+			"    go run ./tools/cassandra fetch\n"+
+			"    (under Bazel the jars come from @cassandra_jars; Java 17 must be installed)\n", hostsErr)
 	}
 	return hosts
 }
@@ -58,6 +69,9 @@ func Hosts(t testing.TB) []string {
 func findOrStart(t testing.TB) ([]string, error) {
 	if v := strings.TrimSpace(os.Getenv(cassandra.EnvHosts)); v != "" {
 		return strings.Split(v, ","), nil
+	}
+	if lib, ok := bazelJars(); ok {
+		return startPrivate(lib)
 	}
 	cache, err := launcher.CacheDir()
 	if err != nil {

@@ -8,33 +8,70 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
-// Java locates the java binary ($JAVA_HOME/bin/java first, then PATH) and
-// returns it with its major version. Cassandra 5.0 runs on Java 11 and 17
-// only; anything else fails here with a clear message instead of an obscure
-// stack trace later.
+// jvmDir is where Debian (and most distributions) install JDKs side by side.
+var jvmDir = "/usr/lib/jvm"
+
+// Java finds a java binary that Cassandra 5.0 runs on (Java 11 or 17; it
+// refuses newer ones) and returns it with its major version: $JAVA_HOME/bin/java
+// if that is one, else `java` on PATH if that is one, else the newest of 17
+// and 11 under /usr/lib/jvm. The last matters where the default Java is too
+// new but a 17 is installed beside it, e.g. Debian sid in tools/bazel's root,
+// where Bazel runs the tests. Nothing found fails here with what to install,
+// instead of with an obscure stack trace later.
 func Java() (path string, major int, err error) {
-	if home := os.Getenv("JAVA_HOME"); home != "" {
-		path = filepath.Join(home, "bin", "java")
-		if _, err := os.Stat(path); err != nil {
-			return "", 0, fmt.Errorf("JAVA_HOME=%s has no bin/java: %w", home, err)
+	var tried []string
+	check := func(p string) int {
+		m, err := javaMajor(p)
+		switch {
+		case err != nil:
+			tried = append(tried, err.Error())
+		case m != 11 && m != 17:
+			tried = append(tried, fmt.Sprintf("%s is Java %d", p, m))
 		}
-	} else if path, err = exec.LookPath("java"); err != nil {
-		return "", 0, fmt.Errorf("Cassandra %s needs Java 17 (or 11): no `java` on PATH and JAVA_HOME unset (Debian: apt-get install openjdk-17-jre-headless)", Version)
+		return m
 	}
+	var first []string
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		first = append(first, filepath.Join(home, "bin", "java"))
+	}
+	if p, err := exec.LookPath("java"); err == nil {
+		first = append(first, p)
+	}
+	for _, p := range first {
+		if m := check(p); m == 11 || m == 17 {
+			return p, m, nil
+		}
+	}
+	installed, _ := filepath.Glob(filepath.Join(jvmDir, "*", "bin", "java"))
+	for _, p := range installed {
+		if m := check(p); (m == 11 || m == 17) && m > major {
+			path, major = p, m
+		}
+	}
+	if path != "" {
+		return path, major, nil
+	}
+	if len(tried) == 0 {
+		tried = append(tried, "no JAVA_HOME, no `java` on PATH, nothing in "+jvmDir)
+	}
+	return "", 0, fmt.Errorf("Cassandra %s needs Java 17 (or 11), found none (%s): install one (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME to it",
+		Version, strings.Join(tried, "; "))
+}
+
+// javaMajor runs `java -version` and reads the major version.
+func javaMajor(path string) (int, error) {
 	out, err := exec.Command(path, "-version").CombinedOutput()
 	if err != nil {
-		return "", 0, fmt.Errorf("%s -version: %w\n%s", path, err, out)
+		return 0, fmt.Errorf("%s -version: %v %s", path, err, bytes.TrimSpace(out))
 	}
-	major, err = parseJavaMajor(out)
+	major, err := parseJavaMajor(out)
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: %w", path, err)
+		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	if major != 11 && major != 17 {
-		return "", 0, fmt.Errorf("%s is Java %d; Cassandra %s supports Java 11 and 17 only: set JAVA_HOME to a Java 17", path, major, Version)
-	}
-	return path, major, nil
+	return major, nil
 }
 
 var javaVersionRE = regexp.MustCompile(`version "(\d+)(?:\.(\d+))?`)

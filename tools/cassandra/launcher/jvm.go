@@ -45,6 +45,9 @@ type jvmParams struct {
 	JMXPort int
 	Seed    bool // the first node: nobody to learn the ring from
 	L       nodeLayout
+	// TmpDir, if set, takes the native libraries that Cassandra's
+	// compressors unpack on every start, which a killed JVM leaves behind.
+	TmpDir string
 }
 
 func jvmArgs(p jvmParams) []string {
@@ -88,6 +91,9 @@ func jvmArgs(p jvmParams) []string {
 		ringDelay = 1000
 	}
 	args = append(args, fmt.Sprintf("-Dcassandra.ring_delay_ms=%d", ringDelay))
+	if p.TmpDir != "" {
+		args = append(args, "-Djava.io.tmpdir="+p.TmpDir)
+	}
 	args = append(args, "-cp", filepath.Join(p.Lib, "*"), mainClass)
 	return args
 }

@@ -12,34 +12,79 @@ func TestPinsAgree(t *testing.T) {
 	if !strings.Contains(string(pom), "<cassandra.version>"+Version+"</cassandra.version>") {
 		t.Errorf("pom.xml does not pin cassandra.version %s", Version)
 	}
-	pins, err := ParseLock(lockFile)
+	jars, err := ParseLock(lockFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := pins["cassandra-all-"+Version+".jar"]; !ok {
-		t.Errorf("jars.sha256 has no cassandra-all-%s.jar: run `go run ./tools/cassandra lock`", Version)
+	names := map[string]bool{}
+	for _, j := range jars {
+		names[j.FileName()] = true
 	}
-	if _, ok := pins["jamm-0.4.0.jar"]; !ok {
-		t.Error("jars.sha256 has no jamm-0.4.0.jar, which jvmArgs loads as an agent")
+	if !names["cassandra-all-"+Version+".jar"] {
+		t.Errorf("jars.lock has no cassandra-all-%s.jar: run `go run ./tools/cassandra lock`", Version)
+	}
+	if !names["jamm-0.4.0.jar"] {
+		t.Error("jars.lock has no jamm-0.4.0.jar, which jvmArgs loads as an agent")
+	}
+	if got := FormatLock(jars); got != lockFile {
+		t.Errorf("jars.lock is not in FormatLock's form (sorted, same header):\n%s", got)
+	}
+}
+
+func TestJarNames(t *testing.T) {
+	for coord, want := range map[string][2]string{
+		"org.apache.cassandra:cassandra-all:5.0.9": {"cassandra-all-5.0.9.jar", "org/apache/cassandra/cassandra-all/5.0.9/cassandra-all-5.0.9.jar"},
+		"com.github.jnr:jffi:1.3.11:native":        {"jffi-1.3.11-native.jar", "com/github/jnr/jffi/1.3.11/jffi-1.3.11-native.jar"},
+	} {
+		j := Jar{Coord: coord}
+		if j.FileName() != want[0] || j.RepoPath() != want[1] {
+			t.Errorf("%s: %s %s, want %s %s", coord, j.FileName(), j.RepoPath(), want[0], want[1])
+		}
 	}
 }
 
 func TestParseLockRejectsGarbage(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
 	for _, bad := range []string{
-		"abc  x.jar",
-		strings.Repeat("g", 64) + "  x.jar",
-		strings.Repeat("a", 64) + " x.jar",
-		strings.Repeat("a", 64) + "  ../x.jar",
-		strings.Repeat("a", 64) + "  x.jar\n" + strings.Repeat("b", 64) + "  x.jar",
+		"abc  g:x:1",
+		strings.Repeat("g", 64) + "  g:x:1",
+		a + " g:x:1",
+		a + "  x.jar",
+		a + "  g:x",
+		a + "  g:../x:1",
+		a + "  g:x:1:c:d",
+		a + "  g::1",
+		a + "  g:x:1\n" + b + "  h:x:1",
 	} {
 		if _, err := ParseLock(bad); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
-	text := FormatLock(map[string]string{"b.jar": strings.Repeat("b", 64), "a.jar": strings.Repeat("a", 64)})
-	pins, err := ParseLock(text)
-	if err != nil || len(pins) != 2 || strings.Index(text, "a.jar") > strings.Index(text, "b.jar") {
-		t.Errorf("FormatLock/ParseLock: %v %v\n%s", pins, err, text)
+	text := FormatLock([]Jar{{"g:b:1", b}, {"g:a:1:c", a}})
+	jars, err := ParseLock(text)
+	if err != nil || len(jars) != 2 || jars[0].Coord != "g:a:1:c" || jars[0].SHA256 != a {
+		t.Errorf("FormatLock/ParseLock: %v %v\n%s", jars, err, text)
+	}
+}
+
+func TestParseDependencyList(t *testing.T) {
+	out := `
+The following files have been resolved:
+   org.apache.cassandra:cassandra-all:jar:5.0.9:compile -- module cassandra.all (auto)
+   com.github.jnr:jffi:jar:native:1.3.11:compile -- module jffi (auto)
+   io.netty:netty-transport-native-epoll:jar:linux-x86_64:4.1.130.Final:runtime
+`
+	got, err := parseDependencyList(out)
+	want := []string{"org.apache.cassandra:cassandra-all:5.0.9", "com.github.jnr:jffi:1.3.11:native",
+		"io.netty:netty-transport-native-epoll:4.1.130.Final:linux-x86_64"}
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %v, %v; want %v", got, err, want)
+	}
+	if _, err := parseDependencyList("   g:a:pom:1:compile\n"); err == nil {
+		t.Error("accepted a pom on the class path")
+	}
+	if _, err := parseDependencyList("The following files have been resolved:\n   none\n"); err == nil {
+		t.Error("accepted an empty list")
 	}
 }
 
@@ -92,9 +137,10 @@ func TestConfigFiles(t *testing.T) {
 			t.Errorf("cassandra.yaml lacks %q", want)
 		}
 	}
-	args := strings.Join(jvmArgs(jvmParams{Lib: "/lib", Heap: "256M", JMXPort: 7200, L: l}), " ")
+	args := strings.Join(jvmArgs(jvmParams{Lib: "/lib", Heap: "256M", JMXPort: 7200, L: l, TmpDir: "/n/tmp"}), " ")
 	for _, want := range []string{
 		"-Xmx256M", "--add-opens java.base/java.lang=ALL-UNNAMED", "-Dcassandra.jmx.local.port=7200",
+		"-Djava.io.tmpdir=/n/tmp",
 		"-cp /lib/* " + mainClass, "-Dcassandra.config=file://" + l.Conf + "/cassandra.yaml",
 	} {
 		if !strings.Contains(args, want) {
@@ -120,5 +166,18 @@ func TestCheckFreeReportsTakenPort(t *testing.T) {
 	l.Close()
 	if err := checkFree("127.0.0.1", port, "node1 CQL"); err != nil {
 		t.Errorf("freed port: %v", err)
+	}
+}
+
+func TestJavaFindsFileSystem(t *testing.T) {
+	if _, err := os.Stat("/proc/self/mounts"); err != nil {
+		t.Skip("no /proc")
+	}
+	// /proc is a mount point of its own everywhere, chroots included.
+	if !JavaFindsFileSystem("/proc/self") {
+		t.Error("JavaFindsFileSystem(/proc/self) = false")
+	}
+	if got := mountsUnescape.Replace(`/a\040b\134c`); got != `/a b\c` {
+		t.Errorf("unescape: %q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -21,8 +22,15 @@ type Options struct {
 	JMXPort     int           // node i uses JMXPort+i-1; default 7199
 	Heap        string        // -Xms/-Xmx per node; default 512M
 	Timeout     time.Duration // for the whole start; default 180s
-	CacheDir    string        // default CacheDir()
-	Log         io.Writer     // progress messages; default io.Discard
+	CacheDir    string        // default CacheDir() (unused with Lib)
+	// Lib is a directory with the pinned jars that was verified elsewhere
+	// (cassandratest passes Bazel's @cassandra_jars, which Bazel checked
+	// against jars.lock); default the verified fetch in CacheDir.
+	Lib string
+	// DieWithParent kills the JVMs when this process ends (a test binary's
+	// private node); by default they outlive it, for Stop to end.
+	DieWithParent bool
+	Log           io.Writer // progress messages; default io.Discard
 }
 
 func (o *Options) defaults() error {
@@ -55,7 +63,7 @@ func (o *Options) defaults() error {
 	if o.Timeout == 0 {
 		o.Timeout = 180 * time.Second
 	}
-	if o.CacheDir == "" {
+	if o.CacheDir == "" && o.Lib == "" {
 		if o.CacheDir, err = CacheDir(); err != nil {
 			return err
 		}
@@ -68,7 +76,7 @@ func (o *Options) defaults() error {
 
 // Start launches the cluster in the background and returns once every node
 // answers CQL (and, for 3 nodes, sees the other two). The JVMs outlive the
-// caller; Stop ends them. If DIR already holds a healthy cluster of the same
+// caller unless DieWithParent; Stop ends them. If DIR already holds a healthy cluster of the same
 // size, Start returns it unchanged, so it is safe to call repeatedly.
 func Start(ctx context.Context, o Options) (Cluster, error) {
 	if err := o.defaults(); err != nil {
@@ -86,10 +94,7 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 			return c, fmt.Errorf("%s has %d running node(s) that are not a healthy %d-node cluster: run `go run ./tools/cassandra stop --dir %s` first", o.Dir, len(running), o.Nodes, o.Dir)
 		}
 	}
-	if !Fetched(o.CacheDir) {
-		return Cluster{}, errNotFetched
-	}
-	java, _, err := Java()
+	java, lib, err := o.prepare()
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -113,7 +118,7 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 		began := time.Now()
 		fmt.Fprintf(o.Log, "cassandra: starting node%d on %s\n", n.Index, n.Addr())
 		var exited <-chan error
-		if n.PID, exited, err = startNode(java, o, n); err != nil {
+		if n.PID, exited, err = startNode(java, lib, o, n); err != nil {
 			return c, err
 		}
 		c.Nodes = append(c.Nodes, n)
@@ -137,10 +142,31 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 	return c, nil
 }
 
+// prepare finds Java and the jars (Options.Lib, or the verified fetch) and
+// makes the cluster dir, failing early where Cassandra would fail late.
+func (o Options) prepare() (java, lib string, err error) {
+	lib = o.Lib
+	if lib == "" {
+		if !Fetched(o.CacheDir) {
+			return "", "", errNotFetched
+		}
+		lib = LibDir(o.CacheDir)
+	}
+	java, major, err := Java()
+	if err != nil {
+		return "", "", err
+	}
+	fmt.Fprintf(o.Log, "cassandra: Java %d (%s), jars in %s\n", major, java, lib)
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return "", "", err
+	}
+	return java, lib, checkFileSystem(o.Dir)
+}
+
 // startNode starts one node's JVM and returns its pid and a channel that
 // yields how the process ended (exit status or signal), should it end while
 // this process still runs.
-func startNode(java string, o Options, n Node) (int, <-chan error, error) {
+func startNode(java, lib string, o Options, n Node) (int, <-chan error, error) {
 	l := layoutFor(o.Dir, n.Index)
 	for _, d := range []string{l.Conf, l.Data, l.CommitLog, l.SavedCaches, l.Hints, l.CDC, l.Logs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -165,20 +191,39 @@ func startNode(java string, o Options, n Node) (int, <-chan error, error) {
 		return 0, nil, err
 	}
 	defer out.Close() // the child keeps its own copy of the descriptor
-	cmd := exec.Command(java, jvmArgs(jvmParams{Lib: LibDir(o.CacheDir), Heap: o.Heap,
-		JMXPort: n.JMXPort, Seed: n.Index == 1, L: l})...)
+	tmp := filepath.Join(l.Dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return 0, nil, err
+	}
+	cmd := exec.Command(java, jvmArgs(jvmParams{Lib: lib, Heap: o.Heap,
+		JMXPort: n.JMXPort, Seed: n.Index == 1, L: l, TmpDir: tmp})...)
 	cmd.Dir = l.Dir
 	cmd.Stdout, cmd.Stderr = out, out
-	// A session of its own: the JVM neither gets the terminal's Ctrl-C nor
-	// dies with the launcher (or with the `go test` binary that started it).
+	// A session of its own: the JVM does not get the terminal's Ctrl-C, and
+	// unless DieWithParent it outlives the launcher (or the `go test` binary
+	// that started it).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	if o.DieWithParent {
+		// Even a SIGKILLed test binary takes its node along.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
+	started, exited := make(chan error, 1), make(chan error, 1)
+	go func() {
+		// The kernel sends Pdeathsig when the thread that started the child
+		// ends, and Go may end threads: hold this one until the JVM exits.
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		// Reap the child if it dies while we still run, so Alive sees it
+		// gone instead of a zombie, and keep how it ended for the error.
+		exited <- cmd.Wait()
+	}()
+	if err := <-started; err != nil {
 		return 0, nil, fmt.Errorf("start node%d: %w", n.Index, err)
 	}
-	// Reap the child if it dies while we still run, so Alive sees it gone
-	// instead of a zombie, and keep how it ended for the error message.
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	return cmd.Process.Pid, exited, nil
 }
 

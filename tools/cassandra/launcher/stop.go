@@ -13,8 +13,9 @@ import (
 )
 
 // Stop sends SIGTERM to every node (Cassandra drains and flushes on it),
-// waits up to grace, then SIGKILLs what is left. A dir without a state file
-// or without live nodes is not an error: stopping is idempotent.
+// waits up to grace, then SIGKILLs what is left; a grace of 0 kills at once
+// (a node whose data is thrown away). A dir without a state file or without
+// live nodes is not an error: stopping is idempotent.
 func Stop(dir string, grace time.Duration, log io.Writer) error {
 	c, err := ReadState(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -23,11 +24,15 @@ func Stop(dir string, grace time.Duration, log io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sig := syscall.SIGTERM
+	if grace <= 0 {
+		sig = syscall.SIGKILL
+	}
 	var alive []Node
 	for _, n := range c.Nodes {
 		if n.Alive() {
-			fmt.Fprintf(log, "cassandra: stopping node%d (pid %d)\n", n.Index, n.PID)
-			_ = syscall.Kill(n.PID, syscall.SIGTERM)
+			fmt.Fprintf(log, "cassandra: stopping node%d (pid %d, %v)\n", n.Index, n.PID, sig)
+			_ = syscall.Kill(n.PID, sig)
 			alive = append(alive, n)
 		}
 	}
@@ -37,8 +42,10 @@ func Stop(dir string, grace time.Duration, log io.Writer) error {
 		alive = stillAlive(alive)
 	}
 	for _, n := range alive {
-		fmt.Fprintf(log, "cassandra: node%d ignored SIGTERM for %s, killing\n", n.Index, grace)
-		_ = syscall.Kill(n.PID, syscall.SIGKILL)
+		if sig != syscall.SIGKILL {
+			fmt.Fprintf(log, "cassandra: node%d ignored SIGTERM for %s, killing\n", n.Index, grace)
+			_ = syscall.Kill(n.PID, syscall.SIGKILL)
+		}
 	}
 	for i := 0; i < 50 && len(stillAlive(alive)) > 0; i++ {
 		time.Sleep(100 * time.Millisecond)
@@ -97,6 +104,12 @@ func tail(lines int, paths ...string) string {
 		all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 		if len(all) > lines {
 			all = all[len(all)-lines:]
+		}
+		// Cassandra logs its whole configuration as one line of ~15 kB.
+		for i, l := range all {
+			if len(l) > 500 {
+				all[i] = l[:500] + " …"
+			}
 		}
 		return "--- last lines of " + p + " ---\n" + strings.Join(all, "\n")
 	}
