@@ -19,7 +19,7 @@ import (
 	"github.com/gocql/gocql"
 )
 
-// Seed data of DESIGN.md: the bed room has one beacon with three users.
+// Seed data of docs/ARCHITECTURE.md: the bed room has one beacon with three users.
 const (
 	bedRoom       = "ce519f95-923c-4532-879e-cd19afa8dda8"
 	bedRoomBeacon = "5bf966d9-8046-4fc1-ae5a-80c923ebea5a"

@@ -44,7 +44,7 @@ func (f *fakeStore) BeaconsAt(ctx context.Context, loc gocql.UUID) ([]api.Beacon
 	if f.failErr != nil {
 		return nil, f.failErr
 	}
-	var out []api.Beacon
+	out := []api.Beacon{} // the store contract: empty, never nil
 	for _, b := range f.byID {
 		if b.LocationID == loc {
 			out = append(out, b)

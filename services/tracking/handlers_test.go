@@ -75,7 +75,7 @@ func (f *fakeStore) SightingsInHour(ctx context.Context, beacon gocql.UUID, hour
 	if f.failErr != nil {
 		return nil, f.failErr
 	}
-	var out []api.Sighting
+	out := []api.Sighting{} // the store contract: empty, never nil
 	for _, s := range f.rows {
 		if s.BeaconID == beacon && api.HourBucket(s.TimeLogged).Equal(hour) {
 			out = append(out, s)
