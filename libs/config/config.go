@@ -228,4 +228,3 @@ func Positive[T int | int64 | time.Duration](v T) error {
 	}
 	return nil
 }
-
