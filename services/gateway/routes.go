@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -53,7 +54,7 @@ func newHandler(ups []upstream, opts options, reg *prometheus.Registry, logger *
 	for _, up := range ups {
 		proxy := newProxy(up, transport, upstreamErrors, logger)
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			proxy.ServeHTTP(withStreamDeadlines(w, opts.StreamWriteTimeout), r)
+			proxy.ServeHTTP(sse.ProxyWriter(w, opts.StreamWriteTimeout), r)
 		})
 		// "/beacons" and "/beacons/...", but not "/beaconsX".
 		router.Handle(up.Prefix, h)
