@@ -145,10 +145,14 @@ func manyBeacons(t testing.TB, loc string, n int) (*fakeBeacon, *fakeTracking, [
 
 func testOptions() options {
 	return options{
-		Concurrency:  16,
-		ReadyTimeout: time.Second,
-		Live:         liveConfig{Heartbeat: time.Second, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
+		Concurrency: 16,
+		Live:        liveConfig{Heartbeat: time.Second, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
 	}
+}
+
+// testOps are the operational endpoints of a test server.
+func testOps() httpx.Ops {
+	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second}
 }
 
 // startAggregator serves the aggregator in front of the given upstream URLs.
@@ -164,7 +168,7 @@ func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout ti
 	}
 	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout}
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(newHandler(up, opts, httpx.NewRegistry(), logger))
+	srv := httptest.NewServer(routes(up, opts, testOps(), logger))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -459,7 +463,7 @@ func TestClientCancelCancelsUpstreamCalls(t *testing.T) {
 // rejected), so the request header has no constraint, and the id used, on
 // the response, has the shape httpx.RequestIDPattern states.
 func TestOpenAPIRequestID(t *testing.T) {
-	doc := string(openapiYAML)
+	doc := string(openAPI)
 	if !strings.Contains(doc, "schema: {type: string, pattern: '"+httpx.RequestIDPattern+"'}") {
 		t.Errorf("openapi.yaml: the X-Request-Id response header lacks pattern %s", httpx.RequestIDPattern)
 	}

@@ -278,7 +278,7 @@ func TestLiveOutlivesServerTimeouts(t *testing.T) {
 	srvCtx, stop := context.WithCancel(t.Context())
 	served := make(chan error, 1)
 	go func() {
-		served <- httpx.ServeListener(srvCtx, ln, cfg, newHandler(up, testOptions(), httpx.NewRegistry(), logger), logger)
+		served <- httpx.ServeListener(srvCtx, ln, cfg, routes(up, testOptions(), testOps(), logger), logger)
 	}()
 
 	ctx, cancel := context.WithCancel(t.Context())

@@ -12,7 +12,7 @@ import (
 // TestOpenAPIDocumentsEveryRoute keeps openapi.yaml in step with the router:
 // every route and method served must be described.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(newFakeStore(), httpx.NewRegistry(), limits{ready: time.Second}))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(newFakeStore(), httpx.Ops{Registry: httpx.NewRegistry()}, time.Second))
 }
 
 // TestOpenAPINamePattern keeps the documented name pattern equal to the one

@@ -109,6 +109,11 @@ type testServer struct {
 	events *sse.Broker
 }
 
+// testOps are the operational endpoints of a test server.
+func testOps() httpx.Ops {
+	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second}
+}
+
 func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 	t.Helper()
 	if stream.Heartbeat == 0 {
@@ -116,12 +121,11 @@ func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 	}
 	events := sse.NewBroker(16)
 	h := routes(deps{
-		store:        fs,
-		events:       events,
-		stream:       stream,
-		now:          func() time.Time { return fixedNow },
-		readyTimeout: time.Second,
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler))
+		store:  fs,
+		events: events,
+		stream: stream,
+		now:    func() time.Time { return fixedNow },
+	}, testOps(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { events.Close(); srv.Close() })
 	return &testServer{Server: srv, store: fs, events: events}
@@ -582,7 +586,7 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 		store:  newFakeStore(),
 		events: events,
 		stream: streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: 20 * time.Millisecond, WriteTimeout: time.Second}},
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler))
+	}, testOps(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 100 * time.Millisecond
 	srv.Start()
@@ -625,9 +629,8 @@ func TestRequestTimeout(t *testing.T) {
 		store:          hangingStore{},
 		events:         events,
 		stream:         streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: time.Hour}},
-		readyTimeout:   time.Second,
 		requestTimeout: timeout,
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler)))
+	}, testOps(), slog.New(slog.DiscardHandler)))
 	t.Cleanup(func() { events.Close(); srv.Close() })
 
 	for _, req := range []struct{ method, path, body string }{
