@@ -16,6 +16,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/gocql/gocql"
 )
 
@@ -150,11 +151,6 @@ func testOptions() options {
 	}
 }
 
-// testOps are the operational endpoints of a test server.
-func testOps() httpx.Ops {
-	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second}
-}
-
 // startAggregator serves the aggregator in front of the given upstream URLs.
 func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout time.Duration, opts options) *httptest.Server {
 	t.Helper()
@@ -168,7 +164,7 @@ func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout ti
 	}
 	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout}
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(routes(up, opts, testOps(), logger))
+	srv := httptest.NewServer(routes(up, opts, httpxtest.Ops(), logger))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -13,5 +13,5 @@ import (
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	base, _ := url.Parse("http://127.0.0.1:1")
 	up := &Upstreams{Beacon: base, Tracking: base, HTTP: httpx.NewClient(0)}
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(up, testOptions(), testOps()))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(up, testOptions(), httpxtest.Ops()))
 }

@@ -92,7 +92,7 @@ var (
 func newServer(t *testing.T, s store, checks ...httpx.Check) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(routes(s, httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second, Checks: checks}, 5*time.Second, logger))
+	srv := httptest.NewServer(routes(s, httpxtest.Ops(checks...), 5*time.Second, logger))
 	t.Cleanup(srv.Close)
 	return srv
 }

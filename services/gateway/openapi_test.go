@@ -31,5 +31,5 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		{Name: "tracking-service", Prefix: "/tracking", URL: base},
 		{Name: "aggregator-service", Prefix: "/aggregator", URL: base},
 	}
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(ups, testOptions(), testOps(), slog.New(slog.DiscardHandler)))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(ups, testOptions(), httpxtest.Ops(), slog.New(slog.DiscardHandler)))
 }

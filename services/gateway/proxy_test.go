@@ -18,6 +18,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 )
 
 // seen is what a fake upstream received.
@@ -74,11 +75,6 @@ func testOptions() options {
 	}
 }
 
-// testOps are the operational endpoints of a test gateway.
-func testOps() httpx.Ops {
-	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second}
-}
-
 func serveUpstream(t testing.TB, h http.Handler) *url.URL {
 	t.Helper()
 	s := httptest.NewServer(h)
@@ -103,7 +99,7 @@ func startGateway(t testing.TB, opts options, beacon, tracking, aggregator *url.
 		{Name: "tracking-service", Prefix: "/tracking", URL: tracking},
 		{Name: "aggregator-service", Prefix: "/aggregator", URL: aggregator},
 	}
-	gw := httptest.NewServer(routes(ups, opts, testOps(), slog.New(slog.DiscardHandler)))
+	gw := httptest.NewServer(routes(ups, opts, httpxtest.Ops(), slog.New(slog.DiscardHandler)))
 	t.Cleanup(gw.Close)
 	return gw
 }
@@ -438,7 +434,7 @@ func startRealServer(t *testing.T, cfg httpx.ServerConfig, up *url.URL) string {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = httpx.ServeListener(ctx, ln, cfg, routes(ups, testOptions(), testOps(), logger), logger)
+		_ = httpx.ServeListener(ctx, ln, cfg, routes(ups, testOptions(), httpxtest.Ops(), logger), logger)
 	}()
 	t.Cleanup(func() { stop(); <-done })
 	return "http://" + ln.Addr().String()

@@ -18,7 +18,6 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/api"
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/find-peers/find-peers/libs/storeerr/storeerrtest"
@@ -109,11 +108,6 @@ type testServer struct {
 	events *sse.Broker
 }
 
-// testOps are the operational endpoints of a test server.
-func testOps() httpx.Ops {
-	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second}
-}
-
 func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 	t.Helper()
 	if stream.Heartbeat == 0 {
@@ -125,7 +119,7 @@ func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 		events: events,
 		stream: stream,
 		now:    func() time.Time { return fixedNow },
-	}, testOps(), slog.New(slog.DiscardHandler))
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { events.Close(); srv.Close() })
 	return &testServer{Server: srv, store: fs, events: events}
@@ -586,7 +580,7 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 		store:  newFakeStore(),
 		events: events,
 		stream: streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: 20 * time.Millisecond, WriteTimeout: time.Second}},
-	}, testOps(), slog.New(slog.DiscardHandler))
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 100 * time.Millisecond
 	srv.Start()
@@ -630,7 +624,7 @@ func TestRequestTimeout(t *testing.T) {
 		events:         events,
 		stream:         streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: time.Hour}},
 		requestTimeout: timeout,
-	}, testOps(), slog.New(slog.DiscardHandler)))
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler)))
 	t.Cleanup(func() { events.Close(); srv.Close() })
 
 	for _, req := range []struct{ method, path, body string }{

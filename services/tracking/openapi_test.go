@@ -11,7 +11,7 @@ import (
 // TestOpenAPIDocumentsEveryRoute keeps openapi.yaml in step with the router:
 // every route and method served must be described.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(deps{store: newFakeStore(), events: sse.NewBroker(1)}, testOps()))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(deps{store: newFakeStore(), events: sse.NewBroker(1)}, httpxtest.Ops()))
 }
 
 // TestOpenAPINamePattern keeps the documented name pattern equal to the one

@@ -11,8 +11,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/find-peers/find-peers/libs/httpx"
 )
 
 // Do sends a request with http.DefaultClient (contentType "" sends no
@@ -53,6 +56,12 @@ func ErrorMessage(t testing.TB, resp *http.Response, body []byte) string {
 		t.Fatalf("not a contract error: %q (%v)", body, err)
 	}
 	return *e.Error
+}
+
+// Ops are the operational endpoints of a test server: a fresh registry, so
+// many servers fit in one process, and a one-second /readyz bound.
+func Ops(checks ...httpx.Check) httpx.Ops {
+	return httpx.Ops{Registry: httpx.NewRegistry(), ReadyTimeout: time.Second, Checks: checks}
 }
 
 // CheckOpenAPIRoutes keeps a service's openapi.yaml (doc) in step with its

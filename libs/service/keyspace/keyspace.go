@@ -125,7 +125,7 @@ func (svc Service[S]) printEnvHelp(w io.Writer) {
 }
 
 // run carries out cmd ("serve", "migrate" or "seed"; "health" is
-// service.Main's) and returns the exit code: 2 for bad CASSANDRA_* settings,
+// service.Program's) and returns the exit code: 2 for bad CASSANDRA_* settings,
 // 1 when the command failed (logged), 0 otherwise.
 func (svc Service[S]) run(ctx context.Context, cmd string, s S, logger *slog.Logger) int {
 	cfg, err := cassandra.FromEnv(svc.DefaultKeyspace)
