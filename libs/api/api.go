@@ -1,5 +1,5 @@
 // Package api holds the JSON wire types of the find-peers HTTP API (see
-// DESIGN.md's API contract). Services encode them, and the aggregator decodes
+// docs/ARCHITECTURE.md). Services encode them, and the aggregator decodes
 // the beacon and tracking services' answers with them, so the names cannot
 // drift apart between producer and consumer.
 package api

@@ -21,32 +21,6 @@ func Write(ctx context.Context, s *gocql.Session, idempotent bool, stmt string, 
 	return s.Query(stmt, values...).WithContext(ctx).Idempotent(idempotent)
 }
 
-// Page reads one page of at most pageSize rows starting at state (nil for
-// the first page), decoding each row with scan. next is nil after the last
-// page. It is for reads that can grow without bound: callers hand next back
-// to their clients instead of loading everything.
-func Page[T any](q *gocql.Query, pageSize int, state []byte, scan func(gocql.Scanner) (T, error)) (rows []T, next []byte, err error) {
-	iter := q.PageSize(pageSize).PageState(state).Iter()
-	sc := iter.Scanner()
-	// Only the rows of this page: Scanner would fetch further pages.
-	for i := iter.NumRows(); i > 0 && sc.Next(); i-- {
-		row, err := scan(sc)
-		if err != nil {
-			iter.Close()
-			return nil, nil, fmt.Errorf("scan row: %w", err)
-		}
-		rows = append(rows, row)
-	}
-	next = iter.PageState()
-	if err := iter.Close(); err != nil {
-		return nil, nil, err
-	}
-	if len(next) == 0 {
-		next = nil
-	}
-	return rows, next, nil
-}
-
 // All reads every row, fetching pageSize rows per round trip, and fails
 // rather than use unbounded memory once more than limit rows arrive.
 func All[T any](q *gocql.Query, pageSize, limit int, scan func(gocql.Scanner) (T, error)) ([]T, error) {
@@ -56,7 +30,7 @@ func All[T any](q *gocql.Query, pageSize, limit int, scan func(gocql.Scanner) (T
 	for sc.Next() {
 		if len(rows) == limit {
 			iter.Close()
-			return nil, fmt.Errorf("more than %d rows: use Page", limit)
+			return nil, fmt.Errorf("more than %d rows", limit)
 		}
 		row, err := scan(sc)
 		if err != nil {

@@ -228,11 +228,3 @@ func Positive[T int | int64 | time.Duration](v T) error {
 	}
 	return nil
 }
-
-// NonEmpty checks that a string is not blank.
-func NonEmpty(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return errors.New("must not be empty")
-	}
-	return nil
-}

@@ -143,8 +143,6 @@ func TestValidators(t *testing.T) {
 		{"hostport bad port", HostPort("h:99999"), false},
 		{"positive", Positive(time.Second), true},
 		{"zero", Positive(0), false},
-		{"nonempty", NonEmpty("x"), true},
-		{"blank", NonEmpty("  "), false},
 	} {
 		if (tt.err == nil) != tt.ok {
 			t.Errorf("%s: err = %v", tt.name, tt.err)

@@ -3,13 +3,12 @@
 // access logging, Prometheus metrics, health endpoints, panic recovery and a
 // server that shuts down gracefully.
 //
-// A service typically builds its handler as
+// A service builds its handler as
 //
-//	router := httpx.NewRouter()                  // JSON 404/405, route labels
+//	ops := httpx.Ops{OpenAPI: doc, Registry: reg, ReadyTimeout: t, Checks: checks}
+//	router := ops.Router() // JSON 404/405, route labels, /healthz /readyz /metrics /openapi.yaml
 //	router.Handle("/things/{id}", ...).Methods(http.MethodGet)
-//	metrics := httpx.NewMetrics(reg)
-//	h := httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover)
-//	err := httpx.Serve(ctx, cfg, h, logger)
+//	err := httpx.Serve(ctx, cfg, ops.Handler(router, logger), logger)
 //
 // Middlewares are plain func(http.Handler) http.Handler so they compose with
 // anything net/http-shaped.

@@ -47,14 +47,6 @@ func SetRoute(r *http.Request, route string) {
 	}
 }
 
-// RouteFrom returns the route recorded for the request, or "".
-func RouteFrom(ctx context.Context) string {
-	if h, ok := ctx.Value(routeKey{}).(*routeHolder); ok {
-		return h.route
-	}
-	return ""
-}
-
 // NewRouter returns a gorilla/mux router whose 404 and 405 answers are JSON
 // errors and which records each matched route template for logs and metrics.
 func NewRouter() *mux.Router {

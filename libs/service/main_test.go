@@ -18,30 +18,21 @@ import (
 // demo is a minimal service: its run records the command it was asked to
 // carry out.
 func demo(ran *string) servicetest.Run {
-	return func(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
-		return service.Main(service.Program{
-			Name:     "demo",
-			Commands: []string{"serve", "migrate", "health"},
-			Parse: func(cmd string, args []string) (service.Settings, error) {
-				fs := config.NewWithLookup("demo "+cmd, "DEMO", lookup)
-				fs.SetOutput(stderr)
-				f := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089", ReadyChecks: "demo check"})
-				if err := fs.Parse(args); err != nil {
-					return service.Settings{}, err
-				}
-				if fs.NArg() > 0 {
-					return service.Settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
-				}
-				return f.Settings(), nil
-			},
-			Help: func(w io.Writer) { fmt.Fprintln(w, "demo help") },
-			Run: func(ctx context.Context, cmd string, logger *slog.Logger) int {
-				*ran = cmd
-				logger.Info("ran", "cmd", cmd)
-				return 7
-			},
-		}, args, stderr)
-	}
+	return service.Program[service.Settings]{
+		Name:      "demo",
+		EnvPrefix: "DEMO",
+		Commands:  []string{"serve", "migrate", "health"},
+		Defaults:  service.Defaults{Addr: "127.0.0.1:8089", ReadyChecks: "demo check"},
+		Flags: func(*config.Set) func(service.Settings) service.Settings {
+			return func(common service.Settings) service.Settings { return common }
+		},
+		Help: func(w io.Writer) { fmt.Fprintln(w, "demo help") },
+		Run: func(ctx context.Context, cmd string, _ service.Settings, logger *slog.Logger) int {
+			*ran = cmd
+			logger.Info("ran", "cmd", cmd)
+			return 7
+		},
+	}.Main
 }
 
 func TestMainUsage(t *testing.T) {

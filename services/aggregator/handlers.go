@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/find-peers/find-peers/libs/validate"
 	"github.com/gocql/gocql"
 	"github.com/gorilla/mux"
@@ -127,42 +127,23 @@ func handleLive(up *Upstreams, cfg liveConfig) httpx.HandlerFunc {
 		}
 		beacons, _ = uniqueBeacons(beacons)
 
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		go func() {
-			select {
-			case <-httpx.ShuttingDown(r.Context()):
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-
-		sw, err := startSSE(w, cfg.WriteTimeout, fmt.Sprintf("location %s: %d beacon(s)", location, len(beacons)))
+		sw, err := sse.Start(w, cfg.WriteTimeout, sse.Comment(fmt.Sprintf("location %s: %d beacon(s)", location, len(beacons))))
 		if err != nil {
 			return nil // the client is gone; the status is already sent
 		}
 
+		// Returning (client gone, server shutting down) stops the follower.
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
 		events := make(chan api.UserAtLocation, cfg.Buffer)
 		if len(beacons) > 0 {
 			// Without beacons there is nothing to follow, and an unfiltered
 			// subscription would receive every sighting everywhere.
 			go followTracking(ctx, up, beacons, cfg, events, nil)
 		}
-		heartbeat := time.NewTicker(cfg.Heartbeat)
-		defer heartbeat.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case u := <-events:
-				if err := sw.data(u); err != nil {
-					return nil // the client is gone; nothing left to answer
-				}
-			case <-heartbeat.C:
-				if err := sw.comment("heartbeat"); err != nil {
-					return nil
-				}
-			}
-		}
+		// Its errors are the client going away mid-write; the status is
+		// long sent, so there is nothing left to answer.
+		_ = sse.Pump(ctx, sw, events, func(u api.UserAtLocation) ([]byte, error) { return sse.JSON(u) }, cfg.Heartbeat)
+		return nil
 	}
 }

@@ -16,10 +16,11 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/gocql/gocql"
 )
 
-// Seed data of DESIGN.md: the bed room has one beacon with three users.
+// Seed data of docs/ARCHITECTURE.md: the bed room has one beacon with three users.
 const (
 	bedRoom       = "ce519f95-923c-4532-879e-cd19afa8dda8"
 	bedRoomBeacon = "5bf966d9-8046-4fc1-ae5a-80c923ebea5a"
@@ -145,9 +146,8 @@ func manyBeacons(t testing.TB, loc string, n int) (*fakeBeacon, *fakeTracking, [
 
 func testOptions() options {
 	return options{
-		Concurrency:  16,
-		ReadyTimeout: time.Second,
-		Live:         liveConfig{Heartbeat: time.Second, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
+		Concurrency: 16,
+		Live:        liveConfig{Heartbeat: time.Second, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
 	}
 }
 
@@ -164,7 +164,7 @@ func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout ti
 	}
 	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout}
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(newHandler(up, opts, httpx.NewRegistry(), logger))
+	srv := httptest.NewServer(routes(up, opts, httpxtest.Ops(), logger))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -459,7 +459,7 @@ func TestClientCancelCancelsUpstreamCalls(t *testing.T) {
 // rejected), so the request header has no constraint, and the id used, on
 // the response, has the shape httpx.RequestIDPattern states.
 func TestOpenAPIRequestID(t *testing.T) {
-	doc := string(openapiYAML)
+	doc := string(openAPI)
 	if !strings.Contains(doc, "schema: {type: string, pattern: '"+httpx.RequestIDPattern+"'}") {
 		t.Errorf("openapi.yaml: the X-Request-Id response header lacks pattern %s", httpx.RequestIDPattern)
 	}

@@ -29,10 +29,9 @@ type liveConfig struct {
 	WriteTimeout time.Duration
 }
 
+// withDefaults fills in what sse.Start and sse.Pump do not default
+// (Heartbeat and WriteTimeout: 15s and 10s).
 func (c liveConfig) withDefaults() liveConfig {
-	if c.Heartbeat <= 0 {
-		c.Heartbeat = 15 * time.Second
-	}
 	if c.BackoffMin <= 0 {
 		c.BackoffMin = 250 * time.Millisecond
 	}
@@ -41,9 +40,6 @@ func (c liveConfig) withDefaults() liveConfig {
 	}
 	if c.Buffer <= 0 {
 		c.Buffer = 64
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = 10 * time.Second
 	}
 	return c
 }

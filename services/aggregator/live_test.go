@@ -17,6 +17,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 )
 
@@ -278,7 +279,7 @@ func TestLiveOutlivesServerTimeouts(t *testing.T) {
 	srvCtx, stop := context.WithCancel(t.Context())
 	served := make(chan error, 1)
 	go func() {
-		served <- httpx.ServeListener(srvCtx, ln, cfg, newHandler(up, testOptions(), httpx.NewRegistry(), logger), logger)
+		served <- httpx.ServeListener(srvCtx, ln, cfg, routes(up, testOptions(), httpxtest.Ops(), logger), logger)
 	}()
 
 	ctx, cancel := context.WithCancel(t.Context())

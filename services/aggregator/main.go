@@ -31,19 +31,24 @@ type settings struct {
 	opts        options
 }
 
-// parseSettings reads flags from args with AGGREGATOR_* env fallbacks taken
-// from lookup.
-func parseSettings(args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
-	fs := config.NewWithLookup("aggregator", "AGGREGATOR", lookup)
-	fs.SetOutput(stderr)
-	common := service.AddFlags(fs, service.Defaults{
+var program = service.Program[settings]{
+	Name:      "aggregator",
+	EnvPrefix: "AGGREGATOR",
+	Commands:  []string{"serve", "health"},
+	Defaults: service.Defaults{
 		Addr:             "127.0.0.1:8083",
 		ReadyChecks:      "upstream checks",
 		WriteTimeoutNote: "event streams are exempt",
 		// A request is a beacon call then a tracking fan-out, each bounded
 		// by -call-timeout; this bounds the two together.
 		RequestTimeout: service.DefaultRequestTimeout,
-	})
+	},
+	Flags: aggregatorFlags,
+	Run:   serve,
+}
+
+// aggregatorFlags registers the aggregator's own flags.
+func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
 	callTimeout := fs.Duration("call-timeout", 5*time.Second, "timeout of each upstream JSON call")
@@ -69,58 +74,41 @@ func parseSettings(args []string, lookup func(string) (string, bool), stderr io.
 		}
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
-		return settings{}, err
+	return func(common service.Settings) settings {
+		return settings{
+			Settings:    common,
+			beaconURL:   beaconURL,
+			trackingURL: trackingURL,
+			callTimeout: *callTimeout,
+			opts: options{
+				Concurrency:    *concurrency,
+				RequestTimeout: common.RequestTimeout,
+				Live:           liveConfig{Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax},
+			},
+		}
 	}
-	if fs.NArg() > 0 {
-		return settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+}
+
+// serve serves the aggregator until ctx ends.
+func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
+	up := &Upstreams{
+		Beacon:   s.beaconURL,
+		Tracking: s.trackingURL,
+		// No client-wide timeout: JSON calls get CallTimeout each, and
+		// live streams last as long as their subscriber.
+		HTTP:        httpx.NewClient(0),
+		CallTimeout: s.callTimeout,
 	}
-	s := settings{
-		Settings:    common.Settings(),
-		beaconURL:   beaconURL,
-		trackingURL: trackingURL,
-		callTimeout: *callTimeout,
-	}
-	s.opts = options{
-		Concurrency:    *concurrency,
-		ReadyTimeout:   s.ReadyTimeout,
-		RequestTimeout: s.RequestTimeout,
-		Live:           liveConfig{Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax},
-	}
-	return s, nil
+	logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String())
+	return service.Serve(ctx, "aggregator", s.Settings, routes(up, s.opts, s.Ops(), logger), logger)
 }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
 }
 
-// run is main without the process exit, returning the exit code.
+// run is main without the process exit: it returns the exit code (0 ok,
+// 1 failure, 2 bad usage).
 func run(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
-	var s settings
-	return service.Main(service.Program{
-		Name:     "aggregator",
-		Commands: []string{"serve", "health"},
-		Parse: func(_ string, args []string) (service.Settings, error) {
-			var err error
-			s, err = parseSettings(args, lookup, stderr)
-			return s.Settings, err
-		},
-		Run: func(ctx context.Context, _ string, logger *slog.Logger) int {
-			up := &Upstreams{
-				Beacon:   s.beaconURL,
-				Tracking: s.trackingURL,
-				// No client-wide timeout: JSON calls get CallTimeout each, and
-				// live streams last as long as their subscriber.
-				HTTP:        httpx.NewClient(0),
-				CallTimeout: s.callTimeout,
-			}
-			handler := newHandler(up, s.opts, httpx.NewRegistry(), logger)
-			logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String())
-			if err := httpx.Serve(ctx, s.Server, handler, logger); err != nil {
-				logger.Error("aggregator stopped", "error", err)
-				return 1
-			}
-			return 0
-		},
-	}, args, stderr)
+	return program.Main(args, lookup, stderr)
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSettingsFromFlagsAndEnv(t *testing.T) {
-	s, err := parseSettings([]string{"-tracking-url", "http://flag:1", "-fanout-concurrency", "4"}, servicetest.Env(map[string]string{
+	s, err := program.Parse("serve", []string{"-tracking-url", "http://flag:1", "-fanout-concurrency", "4"}, servicetest.Env(map[string]string{
 		"AGGREGATOR_LISTEN_ADDR":   ":9000",
 		"AGGREGATOR_TRACKING_URL":  "http://env:2", // the flag wins
 		"AGGREGATOR_WRITE_TIMEOUT": "1m",
@@ -27,7 +27,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 }
 
 func TestSettingsRejectBadValues(t *testing.T) {
-	_, err := parseSettings(nil, servicetest.Env(map[string]string{
+	_, err := program.Parse("serve", nil, servicetest.Env(map[string]string{
 		"AGGREGATOR_BEACON_URL":         "beacon:8081",
 		"AGGREGATOR_FANOUT_CONCURRENCY": "0",
 		"AGGREGATOR_LISTEN_ADDR":        "nope",

@@ -34,7 +34,7 @@ type Upstreams struct {
 }
 
 // failureKind says how an upstream call failed; it decides the status the
-// aggregator answers with (see statusFor).
+// aggregator answers with (see toHTTPError).
 type failureKind int
 
 const (

@@ -17,6 +17,8 @@ import (
 // store is what the handlers need from persistence; cassandraStore is the
 // real one and the tests use an in-memory fake.
 type store interface {
+	// BeaconsAt answers an empty slice, never nil, for a location without
+	// beacons, so the handler's answer is [] rather than null.
 	BeaconsAt(ctx context.Context, locationID gocql.UUID) ([]api.Beacon, error)
 	Beacon(ctx context.Context, beaconID gocql.UUID) (api.Beacon, error)
 	PutBeacon(ctx context.Context, b api.Beacon) error
@@ -44,9 +46,6 @@ func beaconsAt(s store) httpx.HandlerFunc {
 		beacons, err := s.BeaconsAt(r.Context(), loc)
 		if err != nil {
 			return storeerr.HTTP(err)
-		}
-		if beacons == nil {
-			beacons = []api.Beacon{} // [] on the wire, never null
 		}
 		return httpx.WriteJSON(w, http.StatusOK, beacons)
 	}

@@ -44,7 +44,7 @@ func (f *fakeStore) BeaconsAt(ctx context.Context, loc gocql.UUID) ([]api.Beacon
 	if f.failErr != nil {
 		return nil, f.failErr
 	}
-	var out []api.Beacon
+	out := []api.Beacon{} // the store contract: empty, never nil
 	for _, b := range f.byID {
 		if b.LocationID == loc {
 			out = append(out, b)
@@ -92,7 +92,7 @@ var (
 func newServer(t *testing.T, s store, checks ...httpx.Check) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(routes(s, httpx.NewRegistry(), logger, limits{ready: time.Second, request: 5 * time.Second}, checks...))
+	srv := httptest.NewServer(routes(s, httpxtest.Ops(checks...), 5*time.Second, logger))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -20,36 +19,32 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/config"
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service"
 	"github.com/find-peers/find-peers/libs/service/keyspace"
 )
 
-const (
-	serviceName     = "beacon"
-	defaultKeyspace = "beacon_service"
-)
-
-// settings is the service's configuration (flags with BEACON_* fallbacks).
+// settings is the service's configuration (flags with BEACON_* fallbacks):
+// the common and the keyspace flags only.
 type settings struct {
 	service.Settings
-	keyspace keyspace.Settings
+	keyspace.Cassandra
 }
 
-func parseSettings(name string, args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
-	fs := config.NewWithLookup(name, "BEACON", lookup)
-	fs.SetOutput(stderr)
-	common := service.AddFlags(fs, service.Defaults{
-		Addr: "127.0.0.1:8081", ReadyChecks: "Cassandra check", RequestTimeout: service.DefaultRequestTimeout,
-	})
-	ks := keyspace.AddFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return settings{}, err
-	}
-	if fs.NArg() > 0 {
-		return settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return settings{Settings: common.Settings(), keyspace: ks.Settings()}, nil
+var program = keyspace.Service[settings]{
+	Name:            "beacon",
+	EnvPrefix:       "BEACON",
+	DefaultKeyspace: "beacon_service",
+	Defaults:        service.Defaults{Addr: "127.0.0.1:8081", ReadyChecks: "Cassandra check", RequestTimeout: service.DefaultRequestTimeout},
+	Schema:          schemaFS,
+	Flags: func(*config.Set) func(service.Settings, keyspace.Cassandra) settings {
+		return func(common service.Settings, ks keyspace.Cassandra) settings { return settings{common, ks} }
+	},
+	Seed: func(ctx context.Context, session *gocql.Session) error {
+		return seed(ctx, newCassandraStore(session))
+	},
+	Handler: func(d keyspace.Deps, s settings) (http.Handler, func()) {
+		return routes(newCassandraStore(d.Session), d.Ops, s.RequestTimeout, d.Logger), nil
+	},
 }
 
 func main() {
@@ -59,20 +54,5 @@ func main() {
 // run is main without the process exit: it returns the exit code (0 ok,
 // 1 failure, 2 bad usage).
 func run(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
-	svc := keyspace.Service{
-		Name:            serviceName,
-		DefaultKeyspace: defaultKeyspace,
-		Schema:          schemaFS,
-		Seed: func(ctx context.Context, session *gocql.Session) error {
-			return seed(ctx, newCassandraStore(session))
-		},
-		Handler: func(d keyspace.Deps) (http.Handler, func()) {
-			return routes(newCassandraStore(d.Session), httpx.NewRegistry(), d.Logger,
-				limits{ready: d.ReadyTimeout, request: d.RequestTimeout}, d.Ready), nil
-		},
-	}
-	return svc.Main(args, stderr, func(cmd string, args []string) (service.Settings, keyspace.Settings, error) {
-		s, err := parseSettings(serviceName+" "+cmd, args, lookup, stderr)
-		return s.Settings, s.keyspace, err
-	})
+	return program.Main(args, lookup, stderr)
 }

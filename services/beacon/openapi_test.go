@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/validate"
 )
@@ -12,7 +11,7 @@ import (
 // TestOpenAPIDocumentsEveryRoute keeps openapi.yaml in step with the router:
 // every route and method served must be described.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(newFakeStore(), httpx.NewRegistry(), limits{ready: time.Second}))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(newFakeStore(), httpxtest.Ops(), time.Second))
 }
 
 // TestOpenAPINamePattern keeps the documented name pattern equal to the one

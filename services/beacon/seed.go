@@ -9,7 +9,7 @@ import (
 	"github.com/find-peers/find-peers/libs/api"
 )
 
-// seedBeacons is the demo data of DESIGN.md (from the original project).
+// seedBeacons is the demo data of docs/ARCHITECTURE.md (from the original project).
 var seedBeacons = []api.Beacon{
 	{LocationID: seedUUID("ce519f95-923c-4532-879e-cd19afa8dda8"), BeaconID: seedUUID("5bf966d9-8046-4fc1-ae5a-80c923ebea5a"), BeaconName: "Bed Room Beacon"},
 	{LocationID: seedUUID("68dce417-460a-4509-acdf-c5401afd652f"), BeaconID: seedUUID("99a627ed-d91b-45de-beef-5e73c4edba87"), BeaconName: "Kitchen Beacon"},

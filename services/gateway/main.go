@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
@@ -29,17 +28,22 @@ type settings struct {
 	opts      options
 }
 
-// parseSettings reads flags from args with GATEWAY_* env fallbacks taken
-// from lookup.
-func parseSettings(args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
-	fs := config.NewWithLookup("gateway", "GATEWAY", lookup)
-	fs.SetOutput(stderr)
-	common := service.AddFlags(fs, service.Defaults{
+var program = service.Program[settings]{
+	Name:      "gateway",
+	EnvPrefix: "GATEWAY",
+	Commands:  []string{"serve", "health"},
+	Defaults: service.Defaults{
 		Addr:             "127.0.0.1:9000",
 		ReadyChecks:      "upstream checks",
 		WriteTimeoutNote: "event streams are exempt",
 		MaxHeaderNote:    "then 431",
-	})
+	},
+	Flags: gatewayFlags,
+	Run:   serve,
+}
+
+// gatewayFlags registers the gateway's own flags.
+func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
 	aggregator := fs.String("aggregator-url", "http://127.0.0.1:8083", "base URL of aggregator-service")
@@ -59,53 +63,37 @@ func parseSettings(args []string, lookup func(string) (string, bool), stderr io.
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
 	fs.Validate("max-body-bytes", func() error { return config.Positive(*maxBody) })
-	if err := fs.Parse(args); err != nil {
-		return settings{}, err
+	return func(common service.Settings) settings {
+		return settings{
+			Settings: common,
+			upstreams: []upstream{
+				{Name: "beacon-service", Prefix: "/beacons", URL: parsed["beacon-url"]},
+				{Name: "tracking-service", Prefix: "/tracking", URL: parsed["tracking-url"]},
+				{Name: "aggregator-service", Prefix: "/aggregator", URL: parsed["aggregator-url"]},
+			},
+			opts: options{
+				MaxBody:            int64(*maxBody),
+				StreamWriteTimeout: *streamWrite,
+				Transport:          transportConfig{DialTimeout: *dial, ResponseHeaderTimeout: *respHeader},
+			},
+		}
 	}
-	if fs.NArg() > 0 {
-		return settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+}
+
+// serve serves the gateway until ctx ends.
+func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
+	for _, up := range s.upstreams {
+		logger.Info("routing", "prefix", up.Prefix, "upstream", up.Name, "url", up.URL.String())
 	}
-	s := settings{
-		Settings: common.Settings(),
-		upstreams: []upstream{
-			{Name: "beacon-service", Prefix: "/beacons", URL: parsed["beacon-url"]},
-			{Name: "tracking-service", Prefix: "/tracking", URL: parsed["tracking-url"]},
-			{Name: "aggregator-service", Prefix: "/aggregator", URL: parsed["aggregator-url"]},
-		},
-	}
-	s.opts = options{
-		MaxBody:            int64(*maxBody),
-		ReadyTimeout:       s.ReadyTimeout,
-		StreamWriteTimeout: *streamWrite,
-		Transport:          transportConfig{DialTimeout: *dial, ResponseHeaderTimeout: *respHeader},
-	}
-	return s, nil
+	return service.Serve(ctx, "gateway", s.Settings, routes(s.upstreams, s.opts, s.Ops(), logger), logger)
 }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
 }
 
-// run is main without the process exit, returning the exit code.
+// run is main without the process exit: it returns the exit code (0 ok,
+// 1 failure, 2 bad usage).
 func run(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
-	var s settings
-	return service.Main(service.Program{
-		Name:     "gateway",
-		Commands: []string{"serve", "health"},
-		Parse: func(_ string, args []string) (service.Settings, error) {
-			var err error
-			s, err = parseSettings(args, lookup, stderr)
-			return s.Settings, err
-		},
-		Run: func(ctx context.Context, _ string, logger *slog.Logger) int {
-			for _, up := range s.upstreams {
-				logger.Info("routing", "prefix", up.Prefix, "upstream", up.Name, "url", up.URL.String())
-			}
-			if err := httpx.Serve(ctx, s.Server, newHandler(s.upstreams, s.opts, httpx.NewRegistry(), logger), logger); err != nil {
-				logger.Error("gateway stopped", "error", err)
-				return 1
-			}
-			return 0
-		},
-	}, args, stderr)
+	return program.Main(args, lookup, stderr)
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSettingsFromFlagsAndEnv(t *testing.T) {
-	s, err := parseSettings([]string{"-tracking-url", "http://flag:1"}, servicetest.Env(map[string]string{
+	s, err := program.Parse("serve", []string{"-tracking-url", "http://flag:1"}, servicetest.Env(map[string]string{
 		"GATEWAY_LISTEN_ADDR":    ":9000",
 		"GATEWAY_TRACKING_URL":   "http://env:2", // the flag wins
 		"GATEWAY_AGGREGATOR_URL": "http://aggregator:8083",
@@ -33,7 +33,7 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 }
 
 func TestSettingsRejectBadValues(t *testing.T) {
-	_, err := parseSettings(nil, servicetest.Env(map[string]string{
+	_, err := program.Parse("serve", nil, servicetest.Env(map[string]string{
 		"GATEWAY_BEACON_URL":     "beacon:8081",
 		"GATEWAY_MAX_BODY_BYTES": "-1",
 		"GATEWAY_LISTEN_ADDR":    "nope",

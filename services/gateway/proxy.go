@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/httpx"
@@ -103,48 +102,3 @@ func classifyProxyError(ctx context.Context, name string, err error) (int, strin
 		return http.StatusBadGateway, name + " failed"
 	}
 }
-
-func isEventStream(h http.Header) bool {
-	ct := h.Get("Content-Type")
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/event-stream")
-}
-
-// streamDeadlines wraps the client's ResponseWriter so that an event stream
-// outlives the server's write timeout, which is right for ordinary answers
-// but would cut every stream after a fixed time. Once the answer turns out
-// to be text/event-stream, each write moves the connection's write deadline
-// timeout ahead instead: a stream lives as long as its client reads, and a
-// client that stops reading is cut off after timeout.
-type streamDeadlines struct {
-	http.ResponseWriter
-	rc        *http.ResponseController
-	timeout   time.Duration
-	streaming bool
-}
-
-func withStreamDeadlines(w http.ResponseWriter, timeout time.Duration) *streamDeadlines {
-	return &streamDeadlines{ResponseWriter: w, rc: http.NewResponseController(w), timeout: timeout}
-}
-
-func (s *streamDeadlines) WriteHeader(code int) {
-	if code >= 200 && isEventStream(s.Header()) {
-		s.streaming = true
-		s.extend()
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *streamDeadlines) Write(p []byte) (int, error) {
-	if s.streaming {
-		s.extend()
-	}
-	return s.ResponseWriter.Write(p)
-}
-
-func (s *streamDeadlines) extend() {
-	// ErrNotSupported (a test recorder) just means there is no deadline.
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
-}
-
-// Unwrap lets http.ResponseController (the proxy's flushes) reach the real writer.
-func (s *streamDeadlines) Unwrap() http.ResponseWriter { return s.ResponseWriter }

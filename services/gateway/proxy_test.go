@@ -18,6 +18,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 )
 
 // seen is what a fake upstream received.
@@ -69,13 +70,12 @@ func (e *echo) count() int {
 
 func testOptions() options {
 	return options{
-		MaxBody:      1024,
-		ReadyTimeout: time.Second,
-		Transport:    transportConfig{DialTimeout: time.Second, ResponseHeaderTimeout: 2 * time.Second},
+		MaxBody:   1024,
+		Transport: transportConfig{DialTimeout: time.Second, ResponseHeaderTimeout: 2 * time.Second},
 	}
 }
 
-func serve(t testing.TB, h http.Handler) *url.URL {
+func serveUpstream(t testing.TB, h http.Handler) *url.URL {
 	t.Helper()
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
@@ -99,7 +99,7 @@ func startGateway(t testing.TB, opts options, beacon, tracking, aggregator *url.
 		{Name: "tracking-service", Prefix: "/tracking", URL: tracking},
 		{Name: "aggregator-service", Prefix: "/aggregator", URL: aggregator},
 	}
-	gw := httptest.NewServer(newHandler(ups, opts, httpx.NewRegistry(), slog.New(slog.DiscardHandler)))
+	gw := httptest.NewServer(routes(ups, opts, httpxtest.Ops(), slog.New(slog.DiscardHandler)))
 	t.Cleanup(gw.Close)
 	return gw
 }
@@ -111,7 +111,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	f := &fixture{beacon: &echo{name: "beacon"}, tracking: &echo{name: "tracking"}, aggregator: &echo{name: "aggregator"}}
-	f.gw = startGateway(t, testOptions(), serve(t, f.beacon), serve(t, f.tracking), serve(t, f.aggregator))
+	f.gw = startGateway(t, testOptions(), serveUpstream(t, f.beacon), serveUpstream(t, f.tracking), serveUpstream(t, f.aggregator))
 	return f
 }
 
@@ -212,7 +212,7 @@ func TestIndexAndOwnEndpoints(t *testing.T) {
 }
 
 func TestReadyzFailsWhenAnUpstreamIsDown(t *testing.T) {
-	gw := startGateway(t, testOptions(), serve(t, &echo{}), deadURL(t), serve(t, &echo{}))
+	gw := startGateway(t, testOptions(), serveUpstream(t, &echo{}), deadURL(t), serveUpstream(t, &echo{}))
 	resp, body := do(t, newReq(t, "GET", gw.URL+"/readyz", nil))
 	wantJSONError(t, resp, body, http.StatusServiceUnavailable, "tracking-service")
 }
@@ -277,7 +277,7 @@ func TestForwardedHeadersAndHost(t *testing.T) {
 
 func TestHopByHopHeadersStripped(t *testing.T) {
 	var upstreamHeader http.Header
-	up := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	up := serveUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		upstreamHeader = r.Header.Clone()
 		w.Header().Set("Connection", "X-Upstream-Hop")
 		w.Header().Set("X-Upstream-Hop", "secret")
@@ -319,7 +319,7 @@ func TestHopByHopHeadersStripped(t *testing.T) {
 // the upstream is still holding the stream open.
 func TestEventStreamPassesThroughUnbuffered(t *testing.T) {
 	release := make(chan struct{})
-	up := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	up := serveUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprint(w, "data: {\"n\":1}\n\n")
@@ -350,13 +350,13 @@ func TestEventStreamPassesThroughUnbuffered(t *testing.T) {
 }
 
 func TestUpstreamFailures(t *testing.T) {
-	slow := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slow := serveUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(5 * time.Second):
 		case <-r.Context().Done():
 		}
 	}))
-	hangup := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hangup := serveUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
 			conn.Close() // no answer at all
@@ -434,7 +434,7 @@ func startRealServer(t *testing.T, cfg httpx.ServerConfig, up *url.URL) string {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = httpx.ServeListener(ctx, ln, cfg, newHandler(ups, testOptions(), httpx.NewRegistry(), logger), logger)
+		_ = httpx.ServeListener(ctx, ln, cfg, routes(ups, testOptions(), httpxtest.Ops(), logger), logger)
 	}()
 	t.Cleanup(func() { stop(); <-done })
 	return "http://" + ln.Addr().String()
@@ -442,7 +442,7 @@ func startRealServer(t *testing.T, cfg httpx.ServerConfig, up *url.URL) string {
 
 func TestOversizedHeaderRejected(t *testing.T) {
 	e := &echo{name: "beacon"}
-	gw := startRealServer(t, httpx.ServerConfig{MaxHeaderBytes: 4096, ShutdownTimeout: time.Second}, serve(t, e))
+	gw := startRealServer(t, httpx.ServerConfig{MaxHeaderBytes: 4096, ShutdownTimeout: time.Second}, serveUpstream(t, e))
 	req := newReq(t, "GET", gw+"/beacons/x", nil)
 	req.Header.Set("X-Big", strings.Repeat("x", 16<<10))
 	resp, _ := do(t, req)
@@ -457,7 +457,7 @@ func TestOversizedHeaderRejected(t *testing.T) {
 // TestEventStreamOutlivesServerTimeouts: the read and write timeouts protect
 // ordinary requests; a proxied event stream must survive them.
 func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
-	up := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	up := serveUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		for i := range 3 {

@@ -21,7 +21,12 @@ import (
 // store is what the handlers need from persistence; cassandraStore is the
 // real one and the tests use an in-memory fake.
 type store interface {
+	// RecordSightings takes times already at Cassandra's millisecond
+	// precision (validate.Time and recordSightings truncate them), so what
+	// is answered and published is exactly what is stored.
 	RecordSightings(ctx context.Context, sightings []api.Sighting) error
+	// SightingsInHour answers an empty slice, never nil, when there are
+	// none, so the handler's answer is [] rather than null.
 	SightingsInHour(ctx context.Context, beaconID gocql.UUID, hour time.Time) ([]api.Sighting, error)
 }
 
@@ -61,9 +66,6 @@ func sightingsInHour(s store) httpx.HandlerFunc {
 		sightings, err := s.SightingsInHour(r.Context(), beacon, api.HourBucket(at))
 		if err != nil {
 			return storeerr.HTTP(err)
-		}
-		if sightings == nil {
-			sightings = []api.Sighting{} // [] on the wire, never null
 		}
 		return httpx.WriteJSON(w, http.StatusOK, sightings)
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/api"
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/find-peers/find-peers/libs/storeerr/storeerrtest"
@@ -75,7 +74,7 @@ func (f *fakeStore) SightingsInHour(ctx context.Context, beacon gocql.UUID, hour
 	if f.failErr != nil {
 		return nil, f.failErr
 	}
-	var out []api.Sighting
+	out := []api.Sighting{} // the store contract: empty, never nil
 	for _, s := range f.rows {
 		if s.BeaconID == beacon && api.HourBucket(s.TimeLogged).Equal(hour) {
 			out = append(out, s)
@@ -116,12 +115,11 @@ func newServer(t *testing.T, fs *fakeStore, stream streamConfig) *testServer {
 	}
 	events := sse.NewBroker(16)
 	h := routes(deps{
-		store:        fs,
-		events:       events,
-		stream:       stream,
-		now:          func() time.Time { return fixedNow },
-		readyTimeout: time.Second,
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler))
+		store:  fs,
+		events: events,
+		stream: stream,
+		now:    func() time.Time { return fixedNow },
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { events.Close(); srv.Close() })
 	return &testServer{Server: srv, store: fs, events: events}
@@ -582,7 +580,7 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 		store:  newFakeStore(),
 		events: events,
 		stream: streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: 20 * time.Millisecond, WriteTimeout: time.Second}},
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler))
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler))
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 100 * time.Millisecond
 	srv.Start()
@@ -625,9 +623,8 @@ func TestRequestTimeout(t *testing.T) {
 		store:          hangingStore{},
 		events:         events,
 		stream:         streamConfig{StreamConfig: sse.StreamConfig{Heartbeat: time.Hour}},
-		readyTimeout:   time.Second,
 		requestTimeout: timeout,
-	}, httpx.NewRegistry(), slog.New(slog.DiscardHandler)))
+	}, httpxtest.Ops(), slog.New(slog.DiscardHandler)))
 	t.Cleanup(func() { events.Close(); srv.Close() })
 
 	for _, req := range []struct{ method, path, body string }{

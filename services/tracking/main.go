@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -22,35 +21,47 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/config"
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service"
 	"github.com/find-peers/find-peers/libs/service/keyspace"
 	"github.com/find-peers/find-peers/libs/sse"
 )
 
-const (
-	serviceName     = "tracking"
-	defaultKeyspace = "tracking_service"
-)
-
 // settings is the service's configuration (flags with TRACKING_* fallbacks).
 type settings struct {
 	service.Settings
-	keyspace     keyspace.Settings
+	keyspace.Cassandra
 	stream       streamConfig
 	streamBuffer int
 }
 
-func parseSettings(name string, args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
-	fs := config.NewWithLookup(name, "TRACKING", lookup)
-	fs.SetOutput(stderr)
-	common := service.AddFlags(fs, service.Defaults{
+var program = keyspace.Service[settings]{
+	Name:            "tracking",
+	EnvPrefix:       "TRACKING",
+	DefaultKeyspace: "tracking_service",
+	Defaults: service.Defaults{
 		Addr:             "127.0.0.1:8082",
 		ReadyChecks:      "Cassandra check",
 		WriteTimeoutNote: "event streams extend their own deadline per write",
 		RequestTimeout:   service.DefaultRequestTimeout,
-	})
-	ks := keyspace.AddFlags(fs)
+	},
+	Schema: schemaFS,
+	Flags:  streamFlags,
+	Seed: func(ctx context.Context, session *gocql.Session) error {
+		return seed(ctx, newCassandraStore(session))
+	},
+	Handler: func(d keyspace.Deps, s settings) (http.Handler, func()) {
+		events := sse.NewBroker(s.streamBuffer)
+		return routes(deps{
+			store:          newCassandraStore(d.Session),
+			events:         events,
+			stream:         s.stream,
+			requestTimeout: s.RequestTimeout,
+		}, d.Ops, d.Logger), events.Close
+	},
+}
+
+// streamFlags registers the event-stream flags.
+func streamFlags(fs *config.Set) func(service.Settings, keyspace.Cassandra) settings {
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on event streams")
 	sseWrite := fs.Duration("sse-write-timeout", 10*time.Second, "time one event write may take before the stream is cut")
 	sseBuffer := fs.Int("sse-buffer", 256, "events a stream subscriber may lag behind before it is dropped")
@@ -60,21 +71,17 @@ func parseSettings(name string, args []string, lookup func(string) (string, bool
 	fs.Validate("sse-write-timeout", func() error { return config.Positive(*sseWrite) })
 	fs.Validate("sse-buffer", func() error { return config.Positive(*sseBuffer) })
 	fs.Validate("max-streams", func() error { return config.Positive(*maxStreams) })
-	if err := fs.Parse(args); err != nil {
-		return settings{}, err
+	return func(common service.Settings, ks keyspace.Cassandra) settings {
+		return settings{
+			Settings:  common,
+			Cassandra: ks,
+			stream: streamConfig{
+				StreamConfig: sse.StreamConfig{Heartbeat: *heartbeat, WriteTimeout: *sseWrite},
+				MaxStreams:   *maxStreams,
+			},
+			streamBuffer: *sseBuffer,
+		}
 	}
-	if fs.NArg() > 0 {
-		return settings{}, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return settings{
-		Settings: common.Settings(),
-		keyspace: ks.Settings(),
-		stream: streamConfig{
-			StreamConfig: sse.StreamConfig{Heartbeat: *heartbeat, WriteTimeout: *sseWrite},
-			MaxStreams:   *maxStreams,
-		},
-		streamBuffer: *sseBuffer,
-	}, nil
 }
 
 func main() {
@@ -84,29 +91,5 @@ func main() {
 // run is main without the process exit: it returns the exit code (0 ok,
 // 1 failure, 2 bad usage).
 func run(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
-	var s settings // parsed before the handler is built
-	svc := keyspace.Service{
-		Name:            serviceName,
-		DefaultKeyspace: defaultKeyspace,
-		Schema:          schemaFS,
-		Seed: func(ctx context.Context, session *gocql.Session) error {
-			return seed(ctx, newCassandraStore(session))
-		},
-		Handler: func(d keyspace.Deps) (http.Handler, func()) {
-			events := sse.NewBroker(s.streamBuffer)
-			return routes(deps{
-				store:          newCassandraStore(d.Session),
-				events:         events,
-				stream:         s.stream,
-				readyTimeout:   d.ReadyTimeout,
-				requestTimeout: d.RequestTimeout,
-				checks:         []httpx.Check{d.Ready},
-			}, httpx.NewRegistry(), d.Logger), events.Close
-		},
-	}
-	return svc.Main(args, stderr, func(cmd string, args []string) (service.Settings, keyspace.Settings, error) {
-		var err error
-		s, err = parseSettings(serviceName+" "+cmd, args, lookup, stderr)
-		return s.Settings, s.keyspace, err
-	})
+	return program.Main(args, lookup, stderr)
 }

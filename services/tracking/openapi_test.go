@@ -3,7 +3,6 @@ package main
 import (
 	"testing"
 
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/find-peers/find-peers/libs/validate"
@@ -12,7 +11,7 @@ import (
 // TestOpenAPIDocumentsEveryRoute keeps openapi.yaml in step with the router:
 // every route and method served must be described.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(deps{store: newFakeStore(), events: sse.NewBroker(1)}, httpx.NewRegistry()))
+	httpxtest.CheckOpenAPIRoutes(t, openAPI, newRouter(deps{store: newFakeStore(), events: sse.NewBroker(1)}, httpxtest.Ops()))
 }
 
 // TestOpenAPINamePattern keeps the documented name pattern equal to the one

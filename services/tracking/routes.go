@@ -22,41 +22,32 @@ var openAPI []byte
 
 // deps is what the routes are built from.
 type deps struct {
-	store        store
-	events       *sse.Broker
-	stream       streamConfig
-	now          func() time.Time
-	readyTimeout time.Duration
+	store  store
+	events *sse.Broker
+	stream streamConfig
+	now    func() time.Time
 	// requestTimeout bounds each API request but the event stream
 	// (httpx.WithTimeout); 0: none.
 	requestTimeout time.Duration
-	checks         []httpx.Check
 }
 
-// routes wires the tracking API and the operational endpoints, wrapped in
-// the shared middleware: request ids outermost so every log line has one,
-// panic recovery innermost so logs and metrics see the 500.
-func routes(d deps, reg *prometheus.Registry, logger *slog.Logger) http.Handler {
-	registerStreamMetrics(reg, d.events)
-	router := newRouter(d, reg)
-	metrics := httpx.NewMetrics(reg)
-	return httpx.Chain(router, httpx.RequestID, httpx.AccessLog(logger), metrics.Middleware, httpx.Recover)
+// routes wires the tracking API beside the operational endpoints, in the
+// shared middleware (httpx.Ops).
+func routes(d deps, ops httpx.Ops, logger *slog.Logger) http.Handler {
+	registerStreamMetrics(ops.Registry, d.events)
+	return ops.Handler(newRouter(d, ops), logger)
 }
 
 // newRouter maps paths to handlers (the openapi.yaml test walks it).
-func newRouter(d deps, reg *prometheus.Registry) *mux.Router {
+func newRouter(d deps, ops httpx.Ops) *mux.Router {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	router := httpx.NewRouter()
+	ops.OpenAPI = openAPI
+	router := ops.Router()
 	router.Handle("/tracking/beacons/{beaconId}/{epochSeconds}", httpx.WithTimeout(d.requestTimeout, sightingsInHour(d.store))).Methods(http.MethodGet)
 	router.Handle("/tracking/sightings", httpx.WithTimeout(d.requestTimeout, recordSightings(d.store, d.events, d.now))).Methods(http.MethodPost)
 	router.Handle("/tracking/events", sightingEvents(d.events, d.stream)).Methods(http.MethodGet)
-
-	router.HandleFunc("/healthz", httpx.Healthz).Methods(http.MethodGet, http.MethodHead)
-	router.Handle("/readyz", httpx.Readyz(d.readyTimeout, d.checks...)).Methods(http.MethodGet, http.MethodHead)
-	router.Handle("/metrics", httpx.MetricsHandler(reg)).Methods(http.MethodGet)
-	router.HandleFunc("/openapi.yaml", httpx.OpenAPI(openAPI)).Methods(http.MethodGet, http.MethodHead)
 	return router
 }
 

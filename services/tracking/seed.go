@@ -13,7 +13,7 @@ import (
 // seedTime is when every demo sighting happened: 2016-09-06 10:00:00 UTC.
 var seedTime = time.Unix(1473156000, 0).UTC()
 
-// seedSightings is the demo data of DESIGN.md (from the original project).
+// seedSightings is the demo data of docs/ARCHITECTURE.md (from the original project).
 // The two kitchen rows for user 94e11b68-... share beacon, time and user, so
 // they are one row in Cassandra and the later one ("Shrihan Sulgham") wins:
 // 8 entries, 7 rows. That is what the data says; keep it.

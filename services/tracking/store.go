@@ -108,7 +108,7 @@ func groupByPartition(sightings []api.Sighting) ([]partitionKey, map[partitionKe
 	groups := map[partitionKey][]api.Sighting{}
 	pos := map[rowKey]int{}
 	for _, s := range sightings {
-		s.TimeLogged = s.TimeLogged.UTC().Truncate(time.Millisecond) // CQL timestamp precision
+		s.TimeLogged = s.TimeLogged.UTC() // one location, so equal times are == in rowKey
 		pk := partitionKey{s.BeaconID, api.HourBucket(s.TimeLogged)}
 		rk := rowKey{pk, s.TimeLogged, s.UserID}
 		if i, dup := pos[rk]; dup {

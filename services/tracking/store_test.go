@@ -198,7 +198,7 @@ func TestSeedLoadsSevenRowsFromEightEntries(t *testing.T) {
 	st, s, ks := newTestStore(t)
 	ctx := cassandratest.Context(t, 60*time.Second)
 	if len(seedSightings) != 8 {
-		t.Fatalf("seed has %d entries, DESIGN.md lists 8", len(seedSightings))
+		t.Fatalf("seed has %d entries, docs/ARCHITECTURE.md lists 8", len(seedSightings))
 	}
 	for i := 0; i < 2; i++ { // seeding twice changes nothing
 		if err := seed(ctx, st); err != nil {

@@ -50,6 +50,7 @@ func TestCheckOpenAPIRoutes(t *testing.T) {
 		"undocumented path":   func(r *mux.Router) { r.Handle("/other", http.NotFoundHandler()).Methods(http.MethodGet) },
 		"undocumented method": func(r *mux.Router) { r.Handle("/things/{id}", http.NotFoundHandler()).Methods(http.MethodDelete) },
 		"no routes":           func(*mux.Router) {},
+		"unrouted path":       func(r *mux.Router) { r.Handle("/things/{id}", http.NotFoundHandler()).Methods(http.MethodGet) },
 	} {
 		r := mux.NewRouter()
 		add(r)
@@ -57,6 +58,12 @@ func TestCheckOpenAPIRoutes(t *testing.T) {
 			t.Errorf("%s: not reported", name)
 		}
 	}
+
+	// A forwarder (no method matcher) is checked only by the paths it routes.
+	forwarder := mux.NewRouter()
+	forwarder.Handle("/things", http.NotFoundHandler()).Methods(http.MethodPost)
+	forwarder.PathPrefix("/things/").Handler(http.NotFoundHandler())
+	CheckOpenAPIRoutes(t, []byte(doc), forwarder)
 }
 
 func TestDoAndErrorMessage(t *testing.T) {

@@ -28,8 +28,9 @@ import (
 // commands are the subcommands of a keyspace-owning service.
 var commands = []string{"serve", "migrate", "seed", "health"}
 
-// Settings are the values of the flags AddFlags registers.
-type Settings struct {
+// Cassandra are the values of the flags AddFlags registers. (Not "Settings":
+// a service's settings struct embeds it beside service.Settings.)
+type Cassandra struct {
 	Replication    cassandra.Replication // of the keyspace, when migrate creates it
 	MigrateOnStart bool                  // serve applies the schema first
 	ConnectTimeout time.Duration         // how long to keep trying to reach Cassandra
@@ -55,68 +56,78 @@ func AddFlags(fs *config.Set) *Flags {
 }
 
 // Settings returns the parsed values; call it after the set's Parse succeeded.
-func (f *Flags) Settings() Settings {
-	return Settings{Replication: f.replication, MigrateOnStart: *f.migrate, ConnectTimeout: *f.connect}
+func (f *Flags) Settings() Cassandra {
+	return Cassandra{Replication: f.replication, MigrateOnStart: *f.migrate, ConnectTimeout: *f.connect}
 }
 
-// Deps is what a service's handler is built from.
+// Keyspace returns c; embedding Cassandra (beside service.Settings) gives a
+// service's settings struct Config.
+func (c Cassandra) Keyspace() Cassandra { return c }
+
+// Config is what Service needs of a service's settings: the common and the
+// keyspace part, which a settings struct has by embedding service.Settings
+// and Cassandra.
+type Config interface {
+	service.Config
+	Keyspace() Cassandra
+}
+
+// Deps is what a service's handler is built from besides its settings.
 type Deps struct {
-	Session      *gocql.Session
-	Ready        httpx.Check   // the Cassandra readiness check, for /readyz
-	ReadyTimeout time.Duration // bound of the whole /readyz check
-	// RequestTimeout bounds each API request (httpx.WithTimeout).
-	RequestTimeout time.Duration
-	Logger         *slog.Logger
+	Session *gocql.Session
+	// Ops are the operational endpoints with the Cassandra readiness check.
+	Ops    httpx.Ops
+	Logger *slog.Logger
 }
 
-// Service is a keyspace-owning service's part of its commands.
-type Service struct {
-	Name            string // for log messages: "beacon"
+// Service is a keyspace-owning service whose settings are an S.
+type Service[S Config] struct {
+	Name            string // for log messages and flag sets: "beacon"
+	EnvPrefix       string // of the flags' environment fallbacks: "BEACON"
 	DefaultKeyspace string // when CASSANDRA_KEYSPACE is unset
-	Schema          fs.FS  // the versioned CQL migrations
+	Defaults        service.Defaults
+	Schema          fs.FS // the versioned CQL migrations
+	// Flags registers the service's own flags on fs, beside the common and
+	// the keyspace ones, and returns what builds the settings once fs is
+	// parsed (see service.Program).
+	Flags func(fs *config.Set) func(common service.Settings, ks Cassandra) S
 	// Seed loads the demo data into the migrated keyspace.
 	Seed func(ctx context.Context, session *gocql.Session) error
 	// Handler builds the HTTP handler; release, if not nil, is called once
 	// the server has stopped (to close what the handler holds open).
-	Handler func(d Deps) (h http.Handler, release func())
+	Handler func(d Deps, s S) (h http.Handler, release func())
 }
 
-// Main is service.Main for a keyspace-owning service, with the subcommands
-// serve (the default), migrate, seed and health. parse parses the flags of
-// cmd (flag.ErrHelp for -h) and returns the common and the keyspace
-// settings; a service keeps its own settings from it for its Handler.
-func (svc Service) Main(args []string, stderr io.Writer, parse func(cmd string, args []string) (service.Settings, Settings, error)) int {
-	var (
-		common service.Settings
-		ks     Settings
-	)
-	return service.Main(service.Program{
-		Name:     svc.Name,
-		Commands: commands,
-		Parse: func(cmd string, args []string) (service.Settings, error) {
-			var err error
-			common, ks, err = parse(cmd, args)
-			return common, err
+// Main is service.Program.Main for a keyspace-owning service, with the
+// subcommands serve (the default), migrate, seed and health.
+func (svc Service[S]) Main(args []string, lookup func(string) (string, bool), stderr io.Writer) int {
+	return service.Program[S]{
+		Name:      svc.Name,
+		EnvPrefix: svc.EnvPrefix,
+		Commands:  commands,
+		Defaults:  svc.Defaults,
+		Flags: func(fs *config.Set) func(service.Settings) S {
+			ks := AddFlags(fs)
+			build := svc.Flags(fs)
+			return func(common service.Settings) S { return build(common, ks.Settings()) }
 		},
 		Help: svc.printEnvHelp,
-		Run: func(ctx context.Context, cmd string, logger *slog.Logger) int {
-			return svc.run(ctx, cmd, common, ks, logger)
-		},
-	}, args, stderr)
+		Run:  svc.run,
+	}.Main(args, lookup, stderr)
 }
 
 // printEnvHelp lists the Cassandra environment variables after -h: they are
 // not flags, so the flag package's usage does not show them.
-func (svc Service) printEnvHelp(w io.Writer) {
+func (svc Service[S]) printEnvHelp(w io.Writer) {
 	fmt.Fprintf(w, "\nCassandra: %s (required), %s (default %s), %s, %s, %s, %s\n",
 		cassandra.EnvHosts, cassandra.EnvKeyspace, svc.DefaultKeyspace, cassandra.EnvConsistency,
 		cassandra.EnvLocalDC, cassandra.EnvTimeout, cassandra.EnvNumConns)
 }
 
 // run carries out cmd ("serve", "migrate" or "seed"; "health" is
-// service.Main's) and returns the exit code: 2 for bad CASSANDRA_* settings,
+// service.Program's) and returns the exit code: 2 for bad CASSANDRA_* settings,
 // 1 when the command failed (logged), 0 otherwise.
-func (svc Service) run(ctx context.Context, cmd string, common service.Settings, s Settings, logger *slog.Logger) int {
+func (svc Service[S]) run(ctx context.Context, cmd string, s S, logger *slog.Logger) int {
 	cfg, err := cassandra.FromEnv(svc.DefaultKeyspace)
 	if err != nil {
 		logger.Error("bad Cassandra settings", "error", err)
@@ -124,9 +135,9 @@ func (svc Service) run(ctx context.Context, cmd string, common service.Settings,
 	}
 	switch cmd {
 	case "migrate", "seed":
-		err = svc.migrateAndSeed(ctx, cfg, s, cmd == "seed", logger)
+		err = svc.migrateAndSeed(ctx, cfg, s.Keyspace(), cmd == "seed", logger)
 	default:
-		err = svc.serve(ctx, cfg, common, s, logger)
+		err = svc.serve(ctx, cfg, s, logger)
 	}
 	if err != nil {
 		logger.Error(svc.Name+" "+cmd+" failed", "error", err)
@@ -136,7 +147,7 @@ func (svc Service) run(ctx context.Context, cmd string, common service.Settings,
 }
 
 // migrateAndSeed applies the schema and, for `seed`, loads the demo data.
-func (svc Service) migrateAndSeed(ctx context.Context, cfg cassandra.Config, s Settings, withSeed bool, logger *slog.Logger) error {
+func (svc Service[S]) migrateAndSeed(ctx context.Context, cfg cassandra.Config, s Cassandra, withSeed bool, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(ctx, s.ConnectTimeout)
 	defer cancel()
 	session, err := svc.connect(ctx, cfg, s.Replication, true, logger)
@@ -156,27 +167,28 @@ func (svc Service) migrateAndSeed(ctx context.Context, cfg cassandra.Config, s S
 }
 
 // serve connects to Cassandra and serves the API until ctx ends.
-func (svc Service) serve(ctx context.Context, cfg cassandra.Config, common service.Settings, s Settings, logger *slog.Logger) error {
+func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logger *slog.Logger) error {
+	ks := s.Keyspace()
 	// Only the connection is bounded by the connect timeout, not serving.
-	cctx, cancel := context.WithTimeout(ctx, s.ConnectTimeout)
-	session, err := svc.connect(cctx, cfg, s.Replication, s.MigrateOnStart, logger)
+	cctx, cancel := context.WithTimeout(ctx, ks.ConnectTimeout)
+	session, err := svc.connect(cctx, cfg, ks.Replication, ks.MigrateOnStart, logger)
 	cancel()
 	if err != nil {
 		return err
 	}
 	defer session.Close()
 	check := httpx.Check{Name: "cassandra", Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }}
-	handler, release := svc.Handler(Deps{Session: session, Ready: check, ReadyTimeout: common.ReadyTimeout, RequestTimeout: common.RequestTimeout, Logger: logger})
+	handler, release := svc.Handler(Deps{Session: session, Ops: s.Common().Ops(check), Logger: logger}, s)
 	if release != nil {
 		defer release()
 	}
 	logger.Info(svc.Name+" starting", "keyspace", cfg.Keyspace, "cassandra_hosts", cfg.Hosts)
-	return httpx.Serve(ctx, common.Server, handler, logger)
+	return httpx.Serve(ctx, s.Common().Server, handler, logger)
 }
 
 // connect opens a session bound to cfg.Keyspace, first applying the schema
 // when migrate is set, retrying until ctx ends.
-func (svc Service) connect(ctx context.Context, cfg cassandra.Config, repl cassandra.Replication, migrate bool, logger *slog.Logger) (*gocql.Session, error) {
+func (svc Service[S]) connect(ctx context.Context, cfg cassandra.Config, repl cassandra.Replication, migrate bool, logger *slog.Logger) (*gocql.Session, error) {
 	return cassandra.ConnectWithRetry(ctx, logger, func(ctx context.Context) (*gocql.Session, error) {
 		if migrate {
 			return cassandra.ConnectMigrated(ctx, cfg, repl, svc.Schema)
