@@ -11,8 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/find-peers/find-peers/libs/api"
 	"github.com/gocql/gocql"
+
+	"github.com/find-peers/find-peers/libs/api"
 )
 
 // fetchFunc loads one beacon's sightings; Upstreams.SightingsAt with the

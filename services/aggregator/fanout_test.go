@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/api"
 	"github.com/gocql/gocql"
+
+	"github.com/find-peers/find-peers/libs/api"
 )
 
 func mustUUID(t testing.TB, s string) gocql.UUID {

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gocql/gocql"
+	"github.com/gorilla/mux"
+
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/sse"
 	"github.com/find-peers/find-peers/libs/validate"
-	"github.com/gocql/gocql"
-	"github.com/gorilla/mux"
 )
 
 // Failure policy of GET /aggregator/locations/{locationId}/{epochSeconds}

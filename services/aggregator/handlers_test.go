@@ -14,10 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocql/gocql"
+
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
-	"github.com/gocql/gocql"
 )
 
 // Seed data of docs/ARCHITECTURE.md: the bed room has one beacon with three users.

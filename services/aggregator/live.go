@@ -12,10 +12,11 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gocql/gocql"
+
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/sse"
-	"github.com/gocql/gocql"
 )
 
 // liveConfig tunes GET /aggregator/locations/{locationId}/live.

@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/api"
 	"github.com/gocql/gocql"
+
+	"github.com/find-peers/find-peers/libs/api"
 )
 
 // maxUpstreamBody bounds how much of an upstream answer we read: a beacon's

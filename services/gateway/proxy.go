@@ -11,8 +11,9 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/find-peers/find-peers/libs/httpx"
 )
 
 // upstream is one service behind the gateway.
