@@ -1,4 +1,4 @@
-// Package image builds reproducible, multi-platform OCI images for static Go
+// Package ociimage builds reproducible, multi-platform OCI images for static Go
 // binaries with go-containerregistry, the way ko does, but from files handed
 // over by Bazel: no Dockerfile, no base image pulled from anywhere.
 //
@@ -9,7 +9,7 @@
 //     from golang.org/x/crypto/x509roots/fallback, pinned by go.sum) and /tmp;
 //   - an app layer: the binary at /app (0555, root-owned).
 //
-// Reproducibility: tar entries are written in sorted order with a fixed
+// Reproducibility: tar entries (libs/reprotar) are written in sorted order with a fixed
 // mtime (the Unix epoch), uid/gid 0, fixed modes and no user/group names;
 // gzip headers carry no name or time; the config's created time is fixed
 // (Spec.Created, the epoch unless a stamp is given explicitly); media types
@@ -18,7 +18,6 @@
 package ociimage
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"encoding/pem"
@@ -36,6 +35,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/crypto/x509roots/fallback/bundle"
+
+	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
 const (
@@ -53,7 +54,7 @@ const (
 
 // Epoch is the default creation time: the Unix epoch, so that builds do not
 // depend on the clock (or on SOURCE_DATE_EPOCH varying between machines).
-var Epoch = time.Unix(0, 0).UTC()
+var Epoch = reprotar.Epoch
 
 // File is one entry of a layer.
 type File struct {
@@ -147,13 +148,13 @@ func BaseFiles() []File {
 	}
 }
 
-// LayerTar writes files as a tar archive: entries sorted by path, mtime
-// Epoch, uid/gid 0, no user or group names, USTAR/PAX as needed.
+// LayerTar writes files as a tar archive with libs/reprotar: entries sorted
+// by path, mtime Epoch, uid/gid 0, no user or group names.
 func LayerTar(files []File) ([]byte, error) {
 	sorted := append([]File(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	tw := reprotar.NewWriter(&buf)
 	seen := map[string]bool{}
 	for _, f := range sorted {
 		name := strings.TrimPrefix(f.Path, "/")
@@ -164,25 +165,14 @@ func LayerTar(files []File) ([]byte, error) {
 			return nil, fmt.Errorf("layer entry %q: duplicate", f.Path)
 		}
 		seen[name] = true
-		hdr := &tar.Header{
-			Name:    name,
-			Mode:    f.Mode,
-			ModTime: Epoch,
-			Format:  tar.FormatPAX,
-		}
+		var err error
 		if f.IsDir() {
-			hdr.Typeflag = tar.TypeDir
+			err = tw.Dir(name, f.Mode, 0, 0)
 		} else {
-			hdr.Typeflag = tar.TypeReg
-			hdr.Size = int64(len(f.Content))
+			err = tw.File(name, f.Mode, f.Content)
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
+		if err != nil {
 			return nil, err
-		}
-		if !f.IsDir() {
-			if _, err := tw.Write(f.Content); err != nil {
-				return nil, err
-			}
 		}
 	}
 	if err := tw.Close(); err != nil {
@@ -196,7 +186,7 @@ func LayerTar(files []File) ([]byte, error) {
 // The tar is compressed once, here. Handed an uncompressed opener,
 // tarball.LayerFromOpener would gzip the whole layer again for the digest
 // and for every writer (layout, tarball): at BestCompression that was most
-// of an image build's time (see BENCHMARKS.md, section 5). Given gzip
+// of an image build's time (see docs/BENCHMARKS.md, section 5). Given gzip
 // bytes, it only decompresses them (fast) for the diff id. The bytes are the
 // same either way (compress/gzip's output does not depend on how the input
 // is split into writes), so digests do not change.

@@ -112,7 +112,7 @@ func run() error {
 	res.Images = imageFacts(o.digests, o.bin)
 
 	hosts := os.Getenv("CASSANDRA_HOSTS")
-	res.Cassandra = "started by the benchmark (tools/cassandra launcher, 1 node, heap 512M)"
+	res.Cassandra = "started by the benchmark (libs/cassandra/launcher, 1 node, heap 512M)"
 	if hosts == "" {
 		step("starting Cassandra %s on 127.0.0.1:%d", launcher.Version, o.cqlPort)
 		cache, err := launcher.CacheDir()

@@ -29,6 +29,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
 // Paths and ids inside the image.
@@ -106,31 +107,33 @@ func build(rootfs, entry, out, tag string) error {
 	}
 	layers := []struct {
 		name  string
-		write func(*tarWriter) error
+		write func(*reprotar.Writer) error
 	}{
-		{"debian bookworm + openjdk-17-jre-headless", func(tw *tarWriter) error { return tw.addTree(rootfs, "", false) }},
-		{"cassandra " + launcher.Version + " jars", func(tw *tarWriter) error {
+		{"debian bookworm + openjdk-17-jre-headless", func(tw *reprotar.Writer) error {
+			return tw.AddTree(rootfs, "", reprotar.TreeOptions{EmptyDirs: reprotar.RootFSEmptyDirs})
+		}},
+		{"cassandra " + launcher.Version + " jars", func(tw *reprotar.Writer) error {
 			for _, d := range []string{"opt", "opt/cassandra"} {
-				if err := tw.dir(d, 0o755, 0, 0); err != nil {
+				if err := tw.Dir(d, 0o755, 0, 0); err != nil {
 					return err
 				}
 			}
-			return tw.addTree(lib, strings.TrimPrefix(libDir, "/"), true)
+			return tw.AddTree(lib, strings.TrimPrefix(libDir, "/"), reprotar.TreeOptions{Plain: true})
 		}},
-		{"entrypoint and config", func(tw *tarWriter) error {
+		{"entrypoint and config", func(tw *reprotar.Writer) error {
 			steps := []func() error{
-				func() error { return tw.dir("etc", 0o755, 0, 0) },
-				func() error { return tw.dir("etc/cassandra", 0o755, uid, gid) },
-				func() error { return tw.file("etc/group", 0o644, group) },
-				func() error { return tw.file("etc/passwd", 0o644, passwd) },
-				func() error { return tw.dir("usr", 0o755, 0, 0) },
-				func() error { return tw.dir("usr/local", 0o755, 0, 0) },
-				func() error { return tw.dir("usr/local/bin", 0o755, 0, 0) },
-				func() error { return tw.file(strings.TrimPrefix(entrypoint, "/"), 0o755, entryBin) },
-				func() error { return tw.symlink("usr/local/bin/cqlsh", "cassandra-entrypoint") },
-				func() error { return tw.dir("var", 0o755, 0, 0) },
-				func() error { return tw.dir("var/lib", 0o755, 0, 0) },
-				func() error { return tw.dir("var/lib/cassandra", 0o750, uid, gid) },
+				func() error { return tw.Dir("etc", 0o755, 0, 0) },
+				func() error { return tw.Dir("etc/cassandra", 0o755, uid, gid) },
+				func() error { return tw.File("etc/group", 0o644, group) },
+				func() error { return tw.File("etc/passwd", 0o644, passwd) },
+				func() error { return tw.Dir("usr", 0o755, 0, 0) },
+				func() error { return tw.Dir("usr/local", 0o755, 0, 0) },
+				func() error { return tw.Dir("usr/local/bin", 0o755, 0, 0) },
+				func() error { return tw.File(strings.TrimPrefix(entrypoint, "/"), 0o755, entryBin) },
+				func() error { return tw.Symlink("usr/local/bin/cqlsh", "cassandra-entrypoint") },
+				func() error { return tw.Dir("var", 0o755, 0, 0) },
+				func() error { return tw.Dir("var/lib", 0o755, 0, 0) },
+				func() error { return tw.Dir("var/lib/cassandra", 0o750, uid, gid) },
 			}
 			for _, s := range steps {
 				if err := s(); err != nil {
@@ -144,7 +147,7 @@ func build(rootfs, entry, out, tag string) error {
 	var history []v1.History
 	for i, l := range layers {
 		p := filepath.Join(tmp, fmt.Sprintf("layer%d.tar", i))
-		if err := writeTar(p, l.write); err != nil {
+		if err := reprotar.WriteFile(p, l.write); err != nil {
 			return fmt.Errorf("layer %q: %w", l.name, err)
 		}
 		layer, err := tarball.LayerFromFile(p, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithCompressedCaching)
