@@ -42,10 +42,7 @@ func main() {
 
 func run() error {
 	var bin procstack.Binaries
-	flag.StringVar(&bin.Beacon, "beacon", "", "beacon binary (default: go build ./services/beacon)")
-	flag.StringVar(&bin.Tracking, "tracking", "", "tracking binary")
-	flag.StringVar(&bin.Aggregator, "aggregator", "", "aggregator binary")
-	flag.StringVar(&bin.Gateway, "gateway", "", "gateway binary")
+	bin.RegisterFlags(flag.CommandLine)
 	gatewayPort := flag.Int("gateway-port", 9000, "gateway port on 127.0.0.1")
 	cqlPort := flag.Int("cql-port", 9042, "CQL port of the Cassandra the demo starts")
 	keepCassandra := flag.Bool("keep-cassandra", false, "leave the Cassandra the demo started running on exit")

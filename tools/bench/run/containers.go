@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/find-peers/find-peers/libs/procstack"
+	"github.com/find-peers/find-peers/libs/servicelist"
 )
 
 // ContainerSection times `podman run` to the first 200 from /readyz, per
@@ -53,8 +54,7 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 		return &ContainerSection{Skipped: "no image tarballs given (run through Bazel: tools/bazel run //tools/bench/run)"}
 	}
 	sec := &ContainerSection{Network: "host", Runs: containerRuns}
-	bins := map[string]string{"beacon": o.bin.Beacon, "tracking": o.bin.Tracking, "aggregator": o.bin.Aggregator, "gateway": o.bin.Gateway}
-	for _, svc := range []string{"beacon", "tracking", "aggregator", "gateway"} {
+	for _, svc := range servicelist.Names {
 		cs := ContainerStart{Service: svc}
 		tar, ok := tarballs[svc]
 		if !ok {
@@ -76,7 +76,7 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 			}
 			cs.ReadyMs = append(cs.ReadyMs, ready)
 			podmanMs = append(podmanMs, detach)
-			if p, err := startProcess(ctx, svc, bins[svc], hosts, s); err == nil {
+			if p, err := startProcess(ctx, svc, *o.bin.Path(svc), hosts, s); err == nil {
 				procMs = append(procMs, p)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/find-peers/find-peers/libs/procstack"
+	"github.com/find-peers/find-peers/libs/servicelist"
 )
 
 // ImageFact compares an image's compressed size (what a registry stores and
@@ -39,15 +40,14 @@ func readDigest(path string) (*digestFile, error) {
 
 func imageFacts(digests multi, bin procstack.Binaries) []ImageFact {
 	files := pairs(digests)
-	bins := map[string]string{"beacon": bin.Beacon, "tracking": bin.Tracking, "aggregator": bin.Aggregator, "gateway": bin.Gateway}
 	var facts []ImageFact
-	for _, svc := range []string{"beacon", "tracking", "aggregator", "gateway"} {
+	for _, svc := range servicelist.Names {
 		d, err := readDigest(files[svc])
 		if err != nil {
 			continue
 		}
 		var host int64
-		if fi, err := os.Stat(bins[svc]); err == nil {
+		if fi, err := os.Stat(*bin.Path(svc)); err == nil {
 			host = fi.Size()
 		}
 		for _, im := range d.Images {

@@ -66,10 +66,7 @@ func main() {
 
 func run() error {
 	var o options
-	flag.StringVar(&o.bin.Beacon, "beacon", "", "beacon binary (default: go build ./services/beacon)")
-	flag.StringVar(&o.bin.Tracking, "tracking", "", "tracking binary")
-	flag.StringVar(&o.bin.Aggregator, "aggregator", "", "aggregator binary")
-	flag.StringVar(&o.bin.Gateway, "gateway", "", "gateway binary")
+	o.bin.RegisterFlags(flag.CommandLine)
 	flag.Var(&o.digests, "digest", "service=path of an image's .digest file (repeat)")
 	flag.Var(&o.tarballs, "tarball", "service=path of an image's podman tarball (repeat)")
 	def := os.Getenv("BUILD_WORKSPACE_DIRECTORY")

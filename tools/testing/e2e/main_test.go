@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -22,27 +20,11 @@ import (
 // `go test` they are built into a temporary directory.
 func binaries(t *testing.T) procstack.Binaries {
 	t.Helper()
-	names := []string{"beacon", "tracking", "aggregator", "gateway"}
-	paths := map[string]string{}
-	for _, n := range names {
-		rel := os.Getenv(strings.ToUpper(n) + "_BIN")
-		if rel == "" {
-			continue
-		}
-		paths[n] = filepath.Join(os.Getenv("TEST_SRCDIR"), os.Getenv("TEST_WORKSPACE"), rel)
+	bin := procstack.BinariesFromEnv()
+	if err := procstack.BuildMissing(context.Background(), &bin, t.TempDir(), io.Discard); err != nil {
+		t.Fatal(err)
 	}
-	if len(paths) != len(names) {
-		dir := t.TempDir()
-		for _, n := range names {
-			out := filepath.Join(dir, n)
-			cmd := exec.Command("go", "build", "-o", out, "github.com/find-peers/find-peers/services/"+n)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("go build %s: %v\n%s", n, err, b)
-			}
-			paths[n] = out
-		}
-	}
-	return procstack.Binaries{Beacon: paths["beacon"], Tracking: paths["tracking"], Aggregator: paths["aggregator"], Gateway: paths["gateway"]}
+	return bin
 }
 
 // startStack runs the system with fresh, uniquely named keyspaces (seeded),

@@ -10,8 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -35,35 +33,13 @@ var (
 func binaries(t *testing.T) procstack.Binaries {
 	t.Helper()
 	buildOnce.Do(func() {
-		names := []string{"beacon", "tracking", "aggregator", "gateway"}
-		paths := map[string]string{}
-		for _, n := range names {
-			p := os.Getenv(strings.ToUpper(n) + "_BIN")
-			if p == "" {
-				continue
-			}
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(os.Getenv("TEST_SRCDIR"), os.Getenv("TEST_WORKSPACE"), p)
-			}
-			paths[n] = p
+		built = procstack.BinariesFromEnv()
+		dir, err := os.MkdirTemp("", "faults-bin")
+		if err != nil {
+			buildErr = err
+			return
 		}
-		if len(paths) != len(names) {
-			dir, err := os.MkdirTemp("", "faults-bin")
-			if err != nil {
-				buildErr = err
-				return
-			}
-			for _, n := range names {
-				out := filepath.Join(dir, n)
-				cmd := exec.Command("go", "build", "-o", out, "github.com/find-peers/find-peers/services/"+n)
-				if b, err := cmd.CombinedOutput(); err != nil {
-					buildErr = fmt.Errorf("go build %s: %v\n%s", n, err, b)
-					return
-				}
-				paths[n] = out
-			}
-		}
-		built = procstack.Binaries{Beacon: paths["beacon"], Tracking: paths["tracking"], Aggregator: paths["aggregator"], Gateway: paths["gateway"]}
+		buildErr = procstack.BuildMissing(context.Background(), &built, dir, io.Discard)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/cassandra"
 	"github.com/find-peers/find-peers/libs/procstack"
+	"github.com/find-peers/find-peers/libs/servicelist"
 )
 
 func main() {
@@ -50,9 +51,12 @@ func run(binDir, hosts string, command []string) int {
 	defer logFile.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := func(n string) string { return filepath.Join(binDir, n) }
+	var bin procstack.Binaries
+	for _, n := range servicelist.Names {
+		*bin.Path(n) = filepath.Join(binDir, n)
+	}
 	s, err := procstack.Start(ctx, procstack.Config{
-		Bin:            procstack.Binaries{Beacon: bin("beacon"), Tracking: bin("tracking"), Aggregator: bin("aggregator"), Gateway: bin("gateway")},
+		Bin:            bin,
 		CassandraHosts: hosts, BeaconKeyspace: beaconKS, TrackingKeyspace: trackingKS, Seed: true, Output: logFile,
 	})
 	defer drop(hosts, beaconKS, trackingKS)
@@ -63,9 +67,10 @@ func run(binDir, hosts string, command []string) int {
 	fmt.Fprintf(os.Stderr, "withstack: gateway %s (service logs: %s)\n", s.GatewayURL(), logPath)
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(),
-		"GATEWAY_URL="+s.GatewayURL(), "BEACON_URL="+s.URL("beacon"),
-		"TRACKING_URL="+s.URL("tracking"), "AGGREGATOR_URL="+s.URL("aggregator"), "STACK_LOG="+logPath)
+	cmd.Env = append(os.Environ(), "STACK_LOG="+logPath)
+	for _, n := range servicelist.Names {
+		cmd.Env = append(cmd.Env, strings.ToUpper(n)+"_URL="+s.URL(n))
+	}
 	rc := 0
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
