@@ -107,7 +107,7 @@ func readAnalysis(path string) string {
 	return string(data)
 }
 
-// Goal is one target of issue 8 and where the run stands against it.
+// Goal is one of the benchmark goals and where the run stands against it.
 type Goal struct {
 	Goal   string `json:"goal"`
 	Result string `json:"result"`

@@ -16,7 +16,7 @@ import (
 	"github.com/find-peers/find-peers/libs/api"
 )
 
-// The seed of DESIGN.md.
+// The seed data (services/beacon and services/tracking seed.go; docs/ARCHITECTURE.md).
 const (
 	bedRoomLocation = "ce519f95-923c-4532-879e-cd19afa8dda8"
 	kitchenLocation = "68dce417-460a-4509-acdf-c5401afd652f"

@@ -1,4 +1,4 @@
-// Package faults holds the fault-injection tests of issue 7: each starts the
+// Package faults holds the fault-injection tests: each starts the
 // real service processes (libs/procstack) against a real Cassandra, injects one
 // fault under a bounded load and prints a table of what it measured.
 //
