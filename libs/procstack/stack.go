@@ -1,4 +1,4 @@
-// Package stack runs the whole find-peers system as local processes: it
+// Package procstack runs the whole find-peers system as local processes: it
 // migrates and seeds the beacon and tracking keyspaces with the services' own
 // `seed` subcommands, starts beacon, tracking, aggregator and gateway on
 // loopback ports, and waits until every one answers /readyz. The demo
