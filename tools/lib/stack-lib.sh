@@ -3,6 +3,7 @@
 # that only what these scripts started is ever stopped.
 
 ws="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+source "$ws/tools/lib/services.sh"
 cache="${FIND_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/find-peers}"
 state="$cache/stack"
 socket_path=/run/podman/podman.sock
@@ -145,7 +146,7 @@ preflight() {
 
 check_images() {
   local svc
-  for svc in beacon tracking aggregator gateway; do
+  for svc in "${SERVICES[@]}"; do
     podman image exists "find-peers/$svc:${IMAGE_TAG:-latest}" || die "image find-peers/$svc:${IMAGE_TAG:-latest} is missing (run without --no-build)"
   done
   if [[ -z "${CASSANDRA_IMAGE:-}" ]]; then
@@ -190,7 +191,7 @@ compose_up_watched() {
   wait "$pid" || rc=$?
   if [[ $rc != 0 ]]; then
     compose ps -a || true
-    for s in cassandra beacon-seed tracking-seed beacon tracking aggregator gateway; do
+    for s in cassandra beacon-seed tracking-seed "${SERVICES[@]}"; do
       echo "--- logs $s"; compose logs --no-color --tail 8 "$s" 2>&1 || true
     done
     die "the stack did not become healthy (tools/stack-down cleans up)"
