@@ -3,8 +3,8 @@
 images/BUILD.bazel makes one image per entry; the demo, the end-to-end and
 fault tests and the benchmark get each service's binary (and image) from the
 helpers below; the scripts read it with tools/lib/services.sh. The Go side's
-list is libs/servicelist; a test there checks
-that both name the same services in the same order.
+list is libs/servicelist; a test there checks that both name the same
+services in the same order.
 
 port: where the service listens inside its container; run_check: how the
 image test runs the binary ("probe": beacon and tracking need Cassandra
