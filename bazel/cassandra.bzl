@@ -1,6 +1,6 @@
 """@cassandra_jars: the pinned Apache Cassandra jars, for tests that start a node.
 
-Reads tools/cassandra/launcher/jars.lock, the list the launcher's `fetch`
+Reads libs/cassandra/launcher/jars.lock, the list the launcher's `fetch`
 verifies too ("<sha256>  group:artifact:version[:classifier]" per jar), and
 downloads every jar with its sha256, so each lands verified in Bazel's
 content-addressed repository cache and later fetches need no network.
@@ -63,7 +63,7 @@ cassandra_jars = repository_rule(
     implementation = _cassandra_jars_impl,
     doc = "The jars of jars.lock from the Maven repository named by $FIND_PEERS_MAVEN_REPOSITORY.",
     attrs = {
-        "lock": attr.label(default = "//tools/cassandra/launcher:jars.lock", allow_single_file = True),
+        "lock": attr.label(default = "//libs/cassandra/launcher:jars.lock", allow_single_file = True),
     },
     environ = [_ENV],
 )

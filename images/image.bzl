@@ -2,7 +2,7 @@
 
 go_image(name, binary, ports, env, labels) cross-compiles `binary` for
 linux/amd64 and linux/arm64 (pure Go, static, stripped: -s -w) through a
-split transition, then runs //tools/imagebuilder (go-containerregistry) to write:
+split transition, then runs //tools/build/imagebuilder (go-containerregistry) to write:
 
   <name>.oci             OCI image layout: index.json -> image index (amd64 + arm64)
   <name>.tar             `podman load` / `docker load` tarball of the exec-platform image,
@@ -117,7 +117,7 @@ oci_image = rule(
         "created": attr.string(doc = "creation time (RFC 3339 or Unix seconds); default the Unix epoch"),
         "gomod": attr.label(default = "//:go.mod", allow_single_file = True),
         "gosum": attr.label(default = "//:go.sum", allow_single_file = True),
-        "_builder": attr.label(default = "//tools/imagebuilder", executable = True, cfg = "exec"),
+        "_builder": attr.label(default = "//tools/build/imagebuilder", executable = True, cfg = "exec"),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
 )
@@ -184,10 +184,10 @@ def go_image(name, binary, ports = [], env = {}, labels = {}, run_check = "serve
             "--want-modules=" + ",".join(want_modules),
         ] + ["--env=%s=%s" % (k, v) for k, v in sorted(env.items())],
         deps = [
-            "//tools/imagebuilder/image",
+            "//libs/ociimage",
             "@com_github_google_go_containerregistry//pkg/v1:pkg",
             "@com_github_google_go_containerregistry//pkg/v1/tarball",
-            "//tools/rloc",
+            "//libs/rloc",
         ],
         size = "medium",
     )

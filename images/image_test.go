@@ -24,8 +24,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/find-peers/find-peers/tools/imagebuilder/image"
-	"github.com/find-peers/find-peers/tools/rloc"
+	"github.com/find-peers/find-peers/libs/ociimage"
+	"github.com/find-peers/find-peers/libs/rloc"
 )
 
 var (
@@ -77,24 +77,24 @@ func hostPlatform() v1.Platform { return v1.Platform{OS: runtime.GOOS, Architect
 
 func readIndex(t *testing.T) v1.ImageIndex {
 	t.Helper()
-	dir, err := image.ResolveLayout(runfile(t, *layoutArg), t.TempDir())
+	dir, err := ociimage.ResolveLayout(runfile(t, *layoutArg), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := image.ReadLayoutIndex(dir)
+	idx, err := ociimage.ReadLayoutIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return idx
 }
 
-func readSummary(t *testing.T) image.Summary {
+func readSummary(t *testing.T) ociimage.Summary {
 	t.Helper()
 	data, err := os.ReadFile(runfile(t, *digestArg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s image.Summary
+	var s ociimage.Summary
 	if err := json.Unmarshal(data, &s); err != nil {
 		t.Fatal(err)
 	}

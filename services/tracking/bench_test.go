@@ -2,7 +2,7 @@ package main
 
 // Benchmarks of the ingest hot path that runs before Cassandra: decoding and
 // validating a POST /tracking/sightings body, and the whole handler with a
-// store that discards (so only HTTP-side CPU is measured). tools/bench
+// store that discards (so only HTTP-side CPU is measured). tools/bench/run
 // measures the same path end to end against Cassandra.
 //
 //	go test -run '^$' -bench . -benchmem ./services/tracking
@@ -32,7 +32,7 @@ func (benchDiscardStore) SightingsInHour(context.Context, gocql.UUID, time.Time)
 }
 
 // benchSightingsBody is a POST body of n sightings over 10 beacons, as
-// tools/bench posts them.
+// tools/bench/run posts them.
 func benchSightingsBody(b *testing.B, n int) []byte {
 	b.Helper()
 	type sighting struct {

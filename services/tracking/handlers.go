@@ -182,7 +182,7 @@ func publish(ctx context.Context, events *sse.Broker, sightings []api.Sighting) 
 			continue
 		}
 		if !events.Wants(sg.BeaconID.String()) {
-			continue // nobody listens: skip the JSON encoding (see BENCHMARKS.md)
+			continue // nobody listens: skip the JSON encoding (see docs/BENCHMARKS.md)
 		}
 		data, err := json.Marshal(sg)
 		if err == nil {

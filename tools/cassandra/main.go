@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/find-peers/find-peers/tools/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
 )
 
 const usage = `usage: cassandra <command> [flags]
@@ -30,7 +30,7 @@ commands:
   start    start a 1- or 3-node cluster on 127.0.0.x in the background
   status   show the nodes of a cluster dir and whether they answer CQL
   stop     stop the nodes of a cluster dir (SIGTERM, then SIGKILL)
-  lock     regenerate tools/cassandra/launcher/jars.lock with Maven
+  lock     regenerate libs/cassandra/launcher/jars.lock with Maven
   maven-repository
            print the base URL of the repository this machine's Maven uses for
            Maven Central (tools/bazel passes it to Bazel for @cassandra_jars)
@@ -164,7 +164,7 @@ func lock(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lock", flag.ExitOnError)
 	// Under `bazel run` the working dir is the runfiles tree; Bazel names the
 	// workspace in BUILD_WORKSPACE_DIRECTORY.
-	def := filepath.Join("tools", "cassandra", "launcher", "jars.lock")
+	def := filepath.Join("libs", "cassandra", "launcher", "jars.lock")
 	if ws := os.Getenv("BUILD_WORKSPACE_DIRECTORY"); ws != "" {
 		def = filepath.Join(ws, def)
 	}

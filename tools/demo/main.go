@@ -22,8 +22,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/find-peers/find-peers/tools/cassandra/launcher"
-	"github.com/find-peers/find-peers/tools/stack"
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/procstack"
 )
 
 // The seed's Bed Room location and the hour its sightings were logged in.
@@ -41,11 +41,8 @@ func main() {
 }
 
 func run() error {
-	var bin stack.Binaries
-	flag.StringVar(&bin.Beacon, "beacon", "", "beacon binary (default: go build ./services/beacon)")
-	flag.StringVar(&bin.Tracking, "tracking", "", "tracking binary")
-	flag.StringVar(&bin.Aggregator, "aggregator", "", "aggregator binary")
-	flag.StringVar(&bin.Gateway, "gateway", "", "gateway binary")
+	var bin procstack.Binaries
+	bin.RegisterFlags(flag.CommandLine)
 	gatewayPort := flag.Int("gateway-port", 9000, "gateway port on 127.0.0.1")
 	cqlPort := flag.Int("cql-port", 9042, "CQL port of the Cassandra the demo starts")
 	keepCassandra := flag.Bool("keep-cassandra", false, "leave the Cassandra the demo started running on exit")
@@ -65,7 +62,7 @@ func run() error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	if err := stack.BuildMissing(ctx, &bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
+	if err := procstack.BuildMissing(ctx, &bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
 		return err
 	}
 
@@ -101,7 +98,7 @@ func run() error {
 	defer logs.Close()
 
 	step("migrating, seeding and starting beacon, tracking, aggregator, gateway (logs: %s)", *logFile)
-	s, err := stack.Start(ctx, stack.Config{
+	s, err := procstack.Start(ctx, procstack.Config{
 		Bin: bin, CassandraHosts: hosts, Seed: true, Output: logs,
 		BeaconPort: 8081, TrackingPort: 8082, AggregatorPort: 8083, GatewayPort: *gatewayPort,
 	})

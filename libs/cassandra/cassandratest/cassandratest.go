@@ -37,7 +37,7 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/cassandra"
-	"github.com/find-peers/find-peers/tools/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
 )
 
 // EnvReplication overrides the test keyspaces' replication, e.g.

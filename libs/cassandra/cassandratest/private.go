@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/find-peers/find-peers/libs/cassandra"
-	"github.com/find-peers/find-peers/tools/cassandra/launcher"
-	"github.com/find-peers/find-peers/tools/rloc"
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/rloc"
 )
 
 // jarsRunfile is one jar of @cassandra_jars (bazel/cassandra.bzl). This

@@ -1,0 +1,239 @@
+// Command cassandraimage builds the find-peers Cassandra image without a
+// Dockerfile and without pulling anything: a Debian root file system with a
+// Java 17 runtime (made by tools/cassandra-image with debootstrap), the pinned
+// Cassandra jars (fetched and verified by libs/cassandra/launcher) and the
+// shell-less entrypoint of ./entrypoint, as three layers with sorted entries,
+// fixed mtimes and numeric owners. It writes a docker-save tarball that
+// `podman load` / `docker load` take.
+//
+//	cassandraimage -rootfs DIR -entrypoint BIN -out FILE [-tag find-peers/cassandra:5.0.9]
+//
+// Run it through tools/cassandra-image, which makes the root file system,
+// builds this tool and the entrypoint with Bazel and loads the result.
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/reprotar"
+)
+
+// Paths and ids inside the image.
+const (
+	javaHome   = "/usr/lib/jvm/java-17-openjdk-amd64"
+	libDir     = "/opt/cassandra/lib"
+	confDir    = "/etc/cassandra"
+	dataDir    = "/var/lib/cassandra"
+	entrypoint = "/usr/local/bin/cassandra-entrypoint"
+	uid, gid   = 999, 999
+)
+
+func main() {
+	rootfs := flag.String("rootfs", "", "Debian root file system with openjdk-17-jre-headless (required)")
+	entry := flag.String("entrypoint", "", "static entrypoint binary (required; a path relative to the runfiles when run by Bazel)")
+	out := flag.String("out", "", "docker-save tarball to write (required)")
+	tag := flag.String("tag", "find-peers/cassandra:"+launcher.Version, "image name and tag")
+	flag.Parse()
+	if *rootfs == "" || *entry == "" || *out == "" || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := build(*rootfs, *entry, *out, *tag); err != nil {
+		fmt.Fprintln(os.Stderr, "cassandraimage:", err)
+		os.Exit(1)
+	}
+}
+
+func build(rootfs, entry, out, tag string) error {
+	t0 := time.Now()
+	ref, err := name.NewTag(tag, name.WeakValidation)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(rootfs, javaHome, "bin", "java")); err != nil {
+		return fmt.Errorf("%s has no Java 17 runtime: %w", rootfs, err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	key, err := inputsKey(self, entry, rootfs, tag)
+	if err != nil {
+		return err
+	}
+	if upToDate(out, key) {
+		fmt.Printf("cassandraimage: %s is up to date (same builder, entrypoint, root file system and tag)\n", out)
+		return nil
+	}
+	cache, err := launcher.CacheDir()
+	if err != nil {
+		return err
+	}
+	lib, err := launcher.Fetch(context.Background(), cache)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), ".cassandraimage-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	passwd, err := withLine(filepath.Join(rootfs, "etc/passwd"), fmt.Sprintf("cassandra:x:%d:%d:Cassandra:%s:/usr/sbin/nologin", uid, gid, dataDir))
+	if err != nil {
+		return err
+	}
+	group, err := withLine(filepath.Join(rootfs, "etc/group"), fmt.Sprintf("cassandra:x:%d:", gid))
+	if err != nil {
+		return err
+	}
+	entryBin, err := os.ReadFile(entry)
+	if err != nil {
+		return err
+	}
+	layers := []struct {
+		name  string
+		write func(*reprotar.Writer) error
+	}{
+		{"debian bookworm + openjdk-17-jre-headless", func(tw *reprotar.Writer) error {
+			return tw.AddTree(rootfs, "", reprotar.TreeOptions{EmptyDirs: reprotar.RootFSEmptyDirs})
+		}},
+		{"cassandra " + launcher.Version + " jars", func(tw *reprotar.Writer) error {
+			for _, d := range []string{"opt", "opt/cassandra"} {
+				if err := tw.Dir(d, 0o755, 0, 0); err != nil {
+					return err
+				}
+			}
+			return tw.AddTree(lib, strings.TrimPrefix(libDir, "/"), reprotar.TreeOptions{Plain: true})
+		}},
+		{"entrypoint and config", func(tw *reprotar.Writer) error {
+			steps := []func() error{
+				func() error { return tw.Dir("etc", 0o755, 0, 0) },
+				func() error { return tw.Dir("etc/cassandra", 0o755, uid, gid) },
+				func() error { return tw.File("etc/group", 0o644, group) },
+				func() error { return tw.File("etc/passwd", 0o644, passwd) },
+				func() error { return tw.Dir("usr", 0o755, 0, 0) },
+				func() error { return tw.Dir("usr/local", 0o755, 0, 0) },
+				func() error { return tw.Dir("usr/local/bin", 0o755, 0, 0) },
+				func() error { return tw.File(strings.TrimPrefix(entrypoint, "/"), 0o755, entryBin) },
+				func() error { return tw.Symlink("usr/local/bin/cqlsh", "cassandra-entrypoint") },
+				func() error { return tw.Dir("var", 0o755, 0, 0) },
+				func() error { return tw.Dir("var/lib", 0o755, 0, 0) },
+				func() error { return tw.Dir("var/lib/cassandra", 0o750, uid, gid) },
+			}
+			for _, s := range steps {
+				if err := s(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+	img := empty.Image
+	var history []v1.History
+	for i, l := range layers {
+		p := filepath.Join(tmp, fmt.Sprintf("layer%d.tar", i))
+		if err := reprotar.WriteFile(p, l.write); err != nil {
+			return fmt.Errorf("layer %q: %w", l.name, err)
+		}
+		layer, err := tarball.LayerFromFile(p, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithCompressedCaching)
+		if err != nil {
+			return err
+		}
+		if img, err = mutate.AppendLayers(img, layer); err != nil {
+			return err
+		}
+		history = append(history, v1.History{Created: v1.Time{Time: time.Unix(0, 0).UTC()}, CreatedBy: "tools/build/cassandraimage: " + l.name})
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return err
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture, cf.OS = "amd64", "linux"
+	cf.Created = v1.Time{Time: time.Unix(0, 0).UTC()}
+	cf.History = history
+	cf.Config = v1.Config{
+		User:       fmt.Sprintf("%d:%d", uid, gid),
+		Entrypoint: []string{entrypoint},
+		WorkingDir: dataDir,
+		Env: []string{
+			"PATH=/usr/local/bin:/usr/bin:/bin:" + javaHome + "/bin",
+			"JAVA_HOME=" + javaHome,
+			"CASSANDRA_LIB=" + libDir,
+			"CASSANDRA_CONF=" + confDir,
+			"CASSANDRA_DATA=" + dataDir,
+		},
+		ExposedPorts: map[string]struct{}{"7000/tcp": {}, "9042/tcp": {}},
+		Volumes:      map[string]struct{}{dataDir: {}},
+		Healthcheck: &v1.HealthConfig{
+			Test:        []string{"CMD", entrypoint, "health"},
+			Interval:    5 * time.Second,
+			Timeout:     10 * time.Second,
+			StartPeriod: 180 * time.Second,
+			Retries:     5,
+		},
+		Labels: map[string]string{
+			"org.opencontainers.image.title":   "find-peers Cassandra",
+			"org.opencontainers.image.version": launcher.Version,
+		},
+		StopSignal: "SIGTERM",
+	}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		return err
+	}
+	part := out + ".part"
+	if err := tarball.WriteToFile(part, ref, img); err != nil {
+		return err
+	}
+	if err := os.Rename(part, out); err != nil {
+		return err
+	}
+	// The config digest is the image id podman gives the loaded image:
+	// tools/cassandra-image skips `podman load` when podman has it already.
+	id, err := img.ConfigName()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out+".id", []byte(id.String()+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out+".key", []byte(key), 0o644); err != nil {
+		return err
+	}
+	d, _ := img.Digest()
+	fmt.Printf("cassandraimage: wrote %s (%s, %s) in %s\n", out, ref.Name(), d, time.Since(t0).Round(100*time.Millisecond))
+	return nil
+}
+
+// withLine returns the file's content with line appended unless already present.
+func withLine(path, line string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	user := strings.SplitN(line, ":", 2)[0] + ":"
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, user) {
+			return b, nil
+		}
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	return append(b, line+"\n"...), nil
+}

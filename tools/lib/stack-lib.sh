@@ -1,0 +1,219 @@
+# Shared by tools/stack-up, tools/stack-down and tools/testing/compose-e2e (sourced).
+# Podman's API socket and the healthcheck loop, each tracked by a pid file so
+# that only what these scripts started is ever stopped.
+
+ws="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+source "$ws/tools/lib/services.sh"
+cache="${FIND_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/find-peers}"
+state="$cache/stack"
+socket_path=/run/podman/podman.sock
+export DOCKER_HOST="${DOCKER_HOST:-unix://$socket_path}"
+project=find-peers
+mkdir -p "$state"
+
+say() { echo "${0##*/}: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# compose_files: -f arguments; STACK_CLUSTER=1 adds the 3-node cluster.
+compose_files() {
+  local f=(-f "$ws/compose.yaml")
+  [[ "${STACK_CLUSTER:-0}" == 1 ]] && f+=(-f "$ws/compose.cluster.yaml")
+  printf '%s\n' "${f[@]}"
+}
+compose() {
+  local files; mapfile -t files < <(compose_files)
+  "$ws/tools/docker-compose" -p "$project" --project-directory "$ws" "${files[@]}" "$@"
+}
+
+alive() { local pid; pid="$(cat "$1" 2>/dev/null)" && [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+
+socket_ok() { curl -sf --max-time 2 --unix-socket "$socket_path" http://d/_ping >/dev/null 2>&1; }
+
+start_socket() {
+  if socket_ok; then return 0; fi
+  mkdir -p "$(dirname "$socket_path")"
+  rm -f "$socket_path"
+  setsid podman system service --time=0 "unix://$socket_path" >"$state/podman-service.log" 2>&1 </dev/null &
+  echo $! >"$state/podman-service.pid"
+  for _ in $(seq 100); do socket_ok && return 0; sleep 0.1; done
+  die "podman system service did not come up (log: $state/podman-service.log)"
+}
+
+stop_socket() {
+  if alive "$state/podman-service.pid"; then
+    kill "$(cat "$state/podman-service.pid")" 2>/dev/null || true
+    for _ in $(seq 50); do alive "$state/podman-service.pid" || break; sleep 0.1; done
+  fi
+  rm -f "$state/podman-service.pid"
+}
+
+start_healthchecks() {
+  alive "$state/healthchecks.pid" && return 0
+  setsid "$ws/tools/stack-healthchecks" 1 >"$state/healthchecks.log" 2>&1 </dev/null &
+  echo $! >"$state/healthchecks.pid"
+}
+
+stop_healthchecks() {
+  if alive "$state/healthchecks.pid"; then
+    # setsid made the loop a process group leader: end it and its children.
+    kill -- "-$(cat "$state/healthchecks.pid")" 2>/dev/null || kill "$(cat "$state/healthchecks.pid")" 2>/dev/null || true
+  fi
+  rm -f "$state/healthchecks.pid"
+}
+
+# leftovers prints the project's containers, volumes and networks, if any.
+leftovers() {
+  podman ps -a --filter "label=com.docker.compose.project=$project" --format 'container {{.Names}}' 2>/dev/null
+  podman volume ls --filter "label=com.docker.compose.project=$project" --format 'volume {{.Name}}' 2>/dev/null
+  podman network ls --format '{{.Name}}' 2>/dev/null | grep "^${project}_" | sed 's/^/network /'
+}
+
+# ---- Steps with durations (tools/stack-up). Each step's output goes to its
+# own log; the console shows a line when it starts and one when it ends.
+logs="$state/logs"
+declare -A job_pids=()
+step_lines=()
+steps_begin() {
+  mkdir -p "$logs"; t_begin=$EPOCHREALTIME
+  # A failing step ends the run: the steps still running in parallel go too.
+  trap '((${#job_pids[@]})) && kill "${job_pids[@]}" 2>/dev/null; true' EXIT
+}
+secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}'; }
+step_log() { local s="${1,,}"; s="${s//[^a-z0-9]/-}"; echo "$logs/${s:0:60}.log"; }
+
+# start_job NAME CMD...: run CMD (a command or a function) in the background.
+start_job() {
+  local name="$1" log; shift
+  log="$(step_log "$name")"
+  say "… $name"
+  rm -f "$log.result"
+  # The inner subshell: a function that calls die still gets its duration recorded.
+  ( t0=$EPOCHREALTIME; rc=0; ( "$@" ) >"$log" 2>&1 </dev/null || rc=$?
+    echo "$rc $(secs_since "$t0")" >"$log.result"; exit "$rc" ) &
+  job_pids[$name]=$!
+}
+
+# wait_job NAME: wait for it, record its duration, stop everything if it failed.
+wait_job() {
+  local name="$1" log rc secs
+  log="$(step_log "$name")"
+  wait "${job_pids[$name]}" 2>/dev/null || true
+  unset "job_pids[$name]"
+  read -r rc secs <"$log.result" 2>/dev/null || { rc=1; secs=?; }
+  step_lines+=("$(printf '%7s s  %s' "$secs" "$name")")
+  if [[ "$rc" != 0 ]]; then
+    tail -n 80 "$log" >&2
+    kill "${job_pids[@]}" 2>/dev/null || true
+    die "$name failed (exit $rc; log: $log)"
+  fi
+  say "✓ $name: $secs s"
+}
+wait_jobs() { local n; for n in "${!job_pids[@]}"; do wait_job "$n"; done; }
+run_step() { start_job "$@"; wait_job "$1"; }
+
+steps_summary() {
+  echo
+  echo "stack-up steps (parallel steps overlap; logs in $logs):"
+  printf '%s\n' "${step_lines[@]}"
+  printf '%7s s  total\n' "$(secs_since "$t_begin")"
+}
+
+# ---- Checks that fail in seconds with the fix.
+
+# preflight BUILD: the gateway's host port is free (or ours), and there is
+# disk for what this run still has to make.
+preflight() {
+  local build="$1" publish="${GATEWAY_PUBLISH:-127.0.0.1:9000}" port users
+  port="${publish##*:}"
+  users="$(ss -Hltnp "sport = :$port" 2>/dev/null || true)"
+  if [[ -n "$users" ]] && [[ -z "$(podman ps -q --filter "name=^${project}-gateway-1\$" --filter status=running)" ]]; then
+    echo "$users"
+    die "port $port (GATEWAY_PUBLISH=$publish) is already in use by the process above: stop it, or set GATEWAY_PUBLISH=127.0.0.1:<free port>"
+  fi
+  local need=2 avail groot gavail
+  if [[ $build == 1 ]]; then
+    [[ -f "$cache/bazel-root-$(cat "$ws/.bazelversion")/.find-peers-ready" ]] || need=$((need + 3))
+    [[ -f "$cache/cassandra-image/rootfs-bookworm-jre17/.find-peers-ready" ]] || need=$((need + 1))
+  fi
+  mkdir -p "$cache"
+  avail="$(df -P -BG "$cache" | awk 'NR==2{sub("G","",$4); print $4}')"
+  (( avail >= need )) || die "$cache has ${avail} GB free, this run needs about $need GB (FIND_PEERS_CACHE moves it)"
+  groot="$(podman info --format '{{.Store.GraphRoot}}')"
+  gavail="$(df -P -BG "$groot" | awk 'NR==2{sub("G","",$4); print $4}')"
+  (( gavail >= 2 )) || die "podman's storage $groot has ${gavail} GB free, the images need about 2 GB (podman image prune)"
+  echo "port $port free, ${avail} GB free for the cache (need ~$need), ${gavail} GB for podman"
+}
+
+check_images() {
+  local svc
+  for svc in "${SERVICES[@]}"; do
+    podman image exists "find-peers/$svc:${IMAGE_TAG:-latest}" || die "image find-peers/$svc:${IMAGE_TAG:-latest} is missing (run without --no-build)"
+  done
+  if [[ -z "${CASSANDRA_IMAGE:-}" ]]; then
+    podman image exists find-peers/cassandra:5.0.9 || die "image find-peers/cassandra:5.0.9 is missing (tools/cassandra-image)"
+  fi
+}
+
+# dns_failing: some container of the stack logged a name lookup failure
+# ("no such host") in its latest lines.
+dns_failing() {
+  local c
+  for c in $(podman ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}}' 2>/dev/null); do
+    podman logs --tail 5 "$c" 2>&1 | grep -q 'no such host' && { echo "$c"; return 0; }
+  done
+  return 1
+}
+
+# compose_up_watched: `compose up --wait`, stopped early when a container
+# cannot resolve a name for STACK_DNS_GRACE seconds (services retry for
+# minutes; this says what is wrong in 30 s).
+compose_up_watched() {
+  local grace="${STACK_DNS_GRACE:-30}" first="" who rc=0 pid mode=()
+  if stack_current; then
+    mode=(--no-recreate)
+    echo "every container is current (same configuration and image): up --no-recreate"
+  fi
+  compose up -d --wait --wait-timeout "${STACK_WAIT_TIMEOUT:-600}" --remove-orphans "${mode[@]}" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 3
+    if who="$(dns_failing)"; then
+      [[ -n "$first" ]] || first=$SECONDS
+      if (( SECONDS - first >= grace )); then
+        kill "$pid" 2>/dev/null || true
+        podman logs --tail 5 "$who" 2>&1
+        die "container $who has not resolved names for ${grace} s: container DNS is broken (tools/podman-dns-check tells why; tools/podman-setup fixes a missing package)"
+      fi
+    else
+      first=""
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [[ $rc != 0 ]]; then
+    compose ps -a || true
+    for s in cassandra beacon-seed tracking-seed "${SERVICES[@]}"; do
+      echo "--- logs $s"; compose logs --no-color --tail 8 "$s" 2>&1 || true
+    done
+    die "the stack did not become healthy (tools/stack-down cleans up)"
+  fi
+}
+
+# stack_current: every service of the compose files has a container that
+# compose made from the same configuration (its config-hash label) and the
+# image its tag names now, running or (one-shot jobs) exited 0. Podman 4.3's
+# Docker API reports a container's network by name where compose expects the
+# network's id, so a plain `up` recreates every container on every run (a
+# Cassandra restart); when the stack is current, tools/stack-up passes
+# --no-recreate instead.
+stack_current() {
+  local svc hash c got
+  while read -r svc hash; do
+    c="${project}-${svc}-1"
+    got="$(podman inspect --format '{{index .Config.Labels "com.docker.compose.config-hash"}} {{.Image}} {{.ImageName}} {{.State.Status}} {{.State.ExitCode}}' "$c" 2>/dev/null)" || return 1
+    local lhash img name status code
+    read -r lhash img name status code <<<"$got"
+    [[ "$lhash" == "$hash" ]] || return 1
+    [[ "$(podman image inspect --format '{{.Id}}' "$name" 2>/dev/null)" == "$img" ]] || return 1
+    [[ "$status" == running || ( "$status" == exited && "$code" == 0 ) ]] || return 1
+  done < <(compose config --hash '*')
+}
