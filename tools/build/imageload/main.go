@@ -20,11 +20,6 @@ import (
 	"github.com/find-peers/find-peers/libs/rloc"
 )
 
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
-
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "imageload:", err)
@@ -34,7 +29,7 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("imageload", flag.ContinueOnError)
-	var images multi
+	var images rloc.Named
 	fs.Var(&images, "image", "NAME=TARBALL (runfile path) to load as find-peers/NAME:latest (repeatable)")
 	engine := fs.String("engine", os.Getenv("CONTAINER_ENGINE"), "podman or docker (default: podman if on PATH, else docker; env CONTAINER_ENGINE)")
 	if err := fs.Parse(args); err != nil {
@@ -47,16 +42,13 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, spec := range images {
-		n, path, ok := strings.Cut(spec, "=")
-		if !ok {
-			return fmt.Errorf("--image %q: want NAME=TARBALL", spec)
-		}
-		file, err := rloc.Path(path)
-		if err != nil {
-			return err
-		}
-		img, err := tarball.ImageFromPath(file, nil)
+	tarballs, err := images.Resolve()
+	if err != nil {
+		return err
+	}
+	for _, t := range tarballs {
+		n := t.Name
+		img, err := tarball.ImageFromPath(t.Path, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
@@ -65,7 +57,7 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 		ref := "find-peers/" + n + ":latest"
-		if _, err := engineCmd(eng, "load", "-i", file); err != nil {
+		if _, err := engineCmd(eng, "load", "-i", t.Path); err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
 		// The tarball is tagged find-peers/NAME:latest already; tag by id

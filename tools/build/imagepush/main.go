@@ -34,11 +34,6 @@ import (
 // DefaultRegistry is used when neither --registry nor IMAGE_REGISTRY is set.
 const DefaultRegistry = "localhost:5000"
 
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -50,7 +45,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("imagepush", flag.ContinueOnError)
-	var images multi
+	var images rloc.Named
 	fs.Var(&images, "image", "NAME=LAYOUT: an OCI layout (runfile path) to push as find-peers/NAME (repeatable)")
 	registry := fs.String("registry", "", "registry host[:port][/prefix] (default $IMAGE_REGISTRY, else "+DefaultRegistry+")")
 	tag := fs.String("tag", "", "extra tag (default: short git commit of the workspace, else \"dev\")")
@@ -60,6 +55,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if len(images) == 0 {
 		return errors.New("no --image given")
+	}
+	layouts, err := images.Resolve()
+	if err != nil {
+		return err
 	}
 	reg := Registry(*registry, os.Getenv("IMAGE_REGISTRY"))
 	stamp := *tag
@@ -72,17 +71,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	fmt.Fprintf(out, "pushing %d image(s) to %s with tags latest and %s\n", len(images), reg, stamp)
-	for _, spec := range images {
-		n, path, ok := strings.Cut(spec, "=")
-		if !ok {
-			return fmt.Errorf("--image %q: want NAME=LAYOUT", spec)
-		}
-		dir, err := rloc.Path(path)
-		if err != nil {
-			return err
-		}
+	for _, l := range layouts {
+		n := l.Name
 		// A runfiles tree presents the layout's blobs as symlinks.
-		dir, err = ociimage.ResolveLayout(dir, tmp)
+		dir, err := ociimage.ResolveLayout(l.Path, tmp)
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}

@@ -25,15 +25,10 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-type imageFlags []string
-
-func (f *imageFlags) String() string     { return strings.Join(*f, ",") }
-func (f *imageFlags) Set(v string) error { *f = append(*f, v); return nil }
-
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("resolve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var images imageFlags
+	var images rloc.Named
 	fs.Var(&images, "image", "SERVICE=PATH of a digest file (repeated; the BUILD target passes all)")
 	registry := fs.String("registry", os.Getenv("IMAGE_REGISTRY"), "registry the images were pushed to (default $IMAGE_REGISTRY)")
 	overlay := fs.String("overlay", "deploy/kubernetes/overlays/single", "the overlay to pin, relative to the workspace")
@@ -49,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func resolve(images []string, registry, overlay, out, cassandra string, stdout io.Writer) error {
+func resolve(images rloc.Named, registry, overlay, out, cassandra string, stdout io.Writer) error {
 	if registry = strings.TrimSuffix(registry, "/"); registry == "" {
 		return fmt.Errorf("--registry (or IMAGE_REGISTRY) is required: where //images:push put the images")
 	}
@@ -66,17 +61,13 @@ func resolve(images []string, registry, overlay, out, cassandra string, stdout i
 	if out == "" {
 		out = filepath.Join(filepath.Dir(filepath.Dir(overlay)), "resolved", filepath.Base(overlay))
 	}
+	files, err := images.Resolve()
+	if err != nil {
+		return err
+	}
 	var pins []pin
-	for _, img := range images {
-		_, path, ok := strings.Cut(img, "=")
-		if !ok {
-			return fmt.Errorf("--image %q: want SERVICE=PATH", img)
-		}
-		p, err := rloc.Path(path)
-		if err != nil {
-			return err
-		}
-		d, err := readDigest(p)
+	for _, f := range files {
+		d, err := readDigest(f.Path)
 		if err != nil {
 			return err
 		}

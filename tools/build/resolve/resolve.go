@@ -5,31 +5,29 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/find-peers/find-peers/libs/ociimage"
 )
 
-// digestFile is what images/image.bzl writes next to each image (<svc>.digest).
-type digestFile struct {
-	Name        string `json:"name"`        // "find-peers/beacon"
-	IndexDigest string `json:"indexDigest"` // the multi-platform index //images:push pushes
-}
-
-var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-
-// readDigest reads and checks one digest file.
-func readDigest(path string) (digestFile, error) {
+// readDigest reads and checks one image's digest file (<svc>.digest, which
+// the image builder writes): its name and the digest of the multi-platform
+// index that //images:push pushes.
+func readDigest(path string) (ociimage.Summary, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return digestFile{}, err
+		return ociimage.Summary{}, err
 	}
-	var d digestFile
+	var d ociimage.Summary
 	if err := json.Unmarshal(b, &d); err != nil {
-		return digestFile{}, fmt.Errorf("%s: %w", path, err)
+		return ociimage.Summary{}, fmt.Errorf("%s: %w", path, err)
 	}
-	if d.Name == "" || !digestRE.MatchString(d.IndexDigest) {
-		return digestFile{}, fmt.Errorf("%s: want a name and a sha256 index digest, got %q and %q", path, d.Name, d.IndexDigest)
+	if _, err := v1.NewHash(d.IndexDigest); d.Name == "" || err != nil {
+		return ociimage.Summary{}, fmt.Errorf("%s: want a name and a sha256 index digest, got %q and %q", path, d.Name, d.IndexDigest)
 	}
 	return d, nil
 }
@@ -54,13 +52,15 @@ func kustomization(base string, pins []pin) string {
 	return b.String()
 }
 
-// parseRef splits "registry/name@sha256:..." into its name and digest.
-func parseRef(ref string) (name, digest string, err error) {
-	name, digest, ok := strings.Cut(ref, "@")
-	if !ok || name == "" || !digestRE.MatchString(digest) {
-		return "", "", fmt.Errorf("%q: want NAME@sha256:<64 hex digits>", ref)
+// parseRef splits "registry/name@sha256:..." into its name, as written, and
+// its digest.
+func parseRef(ref string) (repo, digest string, err error) {
+	d, err := name.NewDigest(ref, name.StrictValidation)
+	if err != nil {
+		return "", "", fmt.Errorf("%q: want NAME@sha256:<64 hex digits>: %w", ref, err)
 	}
-	return name, digest, nil
+	repo, _, _ = strings.Cut(ref, "@")
+	return repo, d.DigestStr(), nil
 }
 
 // relBase is the overlay directory as a path relative to out, the way

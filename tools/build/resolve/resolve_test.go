@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/find-peers/find-peers/libs/rloc"
 )
 
 const digest = "sha256:6ea5d452b33bf2e0cb6a8190cf094a7a41a3d8027b0da1800cf64a2b46afb6f2"
@@ -27,7 +29,7 @@ func TestResolveWritesDigestPins(t *testing.T) {
 	writeFile(t, df, `{"name":"find-peers/beacon","indexDigest":"`+digest+`"}`)
 	var out bytes.Buffer
 	cass := "localhost:5000/find-peers/cassandra@sha256:" + strings.Repeat("a", 64)
-	if err := resolve([]string{"beacon=" + df}, "localhost:5000/", filepath.Join(dir, "k8s/overlays/single"), "", cass, &out); err != nil {
+	if err := resolve(rloc.Named{{Name: "beacon", Path: df}}, "localhost:5000/", filepath.Join(dir, "k8s/overlays/single"), "", cass, &out); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "k8s/resolved/single/kustomization.yaml"))
@@ -57,18 +59,17 @@ func TestResolveRejects(t *testing.T) {
 	good := filepath.Join(dir, "good.digest")
 	writeFile(t, good, `{"name":"find-peers/beacon","indexDigest":"`+digest+`"}`)
 	cases := map[string]struct {
-		images              []string
+		images              rloc.Named
 		registry, cassandra string
 		overlay             string
 		want                string
 	}{
-		"no registry":    {[]string{"beacon=" + good}, "", "", overlay, "--registry"},
+		"no registry":    {rloc.Named{{Name: "beacon", Path: good}}, "", "", overlay, "--registry"},
 		"no images":      {nil, "r", "", overlay, "no --image"},
-		"short digest":   {[]string{"beacon=" + bad}, "r", "", overlay, "sha256 index digest"},
-		"not NAME=PATH":  {[]string{good}, "r", "", overlay, "SERVICE=PATH"},
-		"cassandra tag":  {[]string{"beacon=" + good}, "r", "r/find-peers/cassandra:5.0.9", overlay, "NAME@sha256"},
-		"no overlay":     {[]string{"beacon=" + good}, "r", "", filepath.Join(dir, "none"), "overlay"},
-		"missing digest": {[]string{"beacon=" + filepath.Join(dir, "none.digest")}, "r", "", overlay, "none.digest"},
+		"short digest":   {rloc.Named{{Name: "beacon", Path: bad}}, "r", "", overlay, "sha256 index digest"},
+		"cassandra tag":  {rloc.Named{{Name: "beacon", Path: good}}, "r", "r/find-peers/cassandra:5.0.9", overlay, "NAME@sha256"},
+		"no overlay":     {rloc.Named{{Name: "beacon", Path: good}}, "r", "", filepath.Join(dir, "none"), "overlay"},
+		"missing digest": {rloc.Named{{Name: "beacon", Path: filepath.Join(dir, "none.digest")}}, "r", "", overlay, "none.digest"},
 	}
 	for name, c := range cases {
 		err := resolve(c.images, c.registry, c.overlay, filepath.Join(dir, "out"), c.cassandra, &bytes.Buffer{})
