@@ -1,7 +1,8 @@
 // Package httpx is the HTTP plumbing shared by every find-peers service: JSON
 // responses and errors, strict JSON request decoding, request ids (in and out),
 // access logging, Prometheus metrics, health endpoints, panic recovery and a
-// server that shuts down gracefully.
+// server that shuts down gracefully and retires old keep-alive connections
+// (so load spreads onto new replicas).
 //
 // A service builds its handler as
 //

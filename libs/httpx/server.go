@@ -21,6 +21,10 @@ type ServerConfig struct {
 	IdleTimeout       time.Duration // keep-alive connections
 	MaxHeaderBytes    int
 	ShutdownTimeout   time.Duration // how long in-flight requests may drain
+	// MaxConnAge closes keep-alive connections after about this age, so load
+	// spreads onto new replicas (see connage.go); 0: never. It is not
+	// defaulted, since 0 is meaningful.
+	MaxConnAge time.Duration
 }
 
 // DefaultServerConfig returns the limits every service starts from.
@@ -33,6 +37,7 @@ func DefaultServerConfig(addr string) ServerConfig {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ShutdownTimeout:   20 * time.Second,
+		MaxConnAge:        30 * time.Second,
 	}
 }
 
@@ -108,6 +113,10 @@ func ServeListener(ctx context.Context, ln net.Listener, cfg ServerConfig, h htt
 		BaseContext: func(net.Listener) context.Context {
 			return context.WithValue(context.WithoutCancel(ctx), shutdownKey{}, shutdown)
 		},
+	}
+	if cfg.MaxConnAge > 0 {
+		srv.ConnContext = connCloseAt(cfg.MaxConnAge)
+		srv.Handler = closeAgedConns(h)
 	}
 	srv.RegisterOnShutdown(func() { once.Do(func() { close(shutdown) }) })
 

@@ -21,6 +21,12 @@ func startServer(t *testing.T, cfg ServerConfig, h http.Handler) (string, contex
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startServerOn(t, ln, cfg, h)
+}
+
+// startServerOn is startServer on a given listener.
+func startServerOn(t *testing.T, ln net.Listener, cfg ServerConfig, h http.Handler) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	finished := make(chan struct{})

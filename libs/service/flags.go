@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"time"
@@ -52,14 +53,15 @@ type Settings struct {
 type Flags struct {
 	addr, level                                           *string
 	readHeader, read, write, idle, shutdown, readyTimeout *time.Duration
+	maxConnAge                                            *time.Duration
 	requestTimeout                                        *time.Duration
 	maxHeader                                             *int
 	logLevel                                              slog.Level
 }
 
 // AddFlags registers -listen-addr, the server timeouts and limits,
-// -ready-timeout and -log-level on fs (so they get its env prefix) together
-// with their validation, which runs in fs.Parse.
+// -max-conn-age, -ready-timeout and -log-level on fs (so they get its env
+// prefix) together with their validation, which runs in fs.Parse.
 func AddFlags(fs *config.Set, d Defaults) *Flags {
 	def := httpx.DefaultServerConfig("")
 	_, port, _ := net.SplitHostPort(d.Addr)
@@ -71,6 +73,7 @@ func AddFlags(fs *config.Set, d Defaults) *Flags {
 		write:        fs.Duration("write-timeout", def.WriteTimeout, withNote("time allowed to write an answer", d.WriteTimeoutNote)),
 		idle:         fs.Duration("idle-timeout", def.IdleTimeout, "keep-alive idle timeout"),
 		shutdown:     fs.Duration("shutdown-timeout", def.ShutdownTimeout, "time in-flight requests get to finish on SIGTERM"),
+		maxConnAge:   fs.Duration("max-conn-age", def.MaxConnAge, "close keep-alive connections after an answer once this old (+ up to 10% jitter), so load spreads onto new replicas; 0: never"),
 		maxHeader:    fs.Int("max-header-bytes", def.MaxHeaderBytes, withNote("request header size limit", d.MaxHeaderNote)),
 		level:        fs.String("log-level", "info", "log level: debug, info, warn, error"),
 	}
@@ -86,6 +89,12 @@ func AddFlags(fs *config.Set, d Defaults) *Flags {
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
+	fs.Validate("max-conn-age", func() error {
+		if *f.maxConnAge < 0 {
+			return fmt.Errorf("must be 0 (off) or positive, got %s", *f.maxConnAge)
+		}
+		return nil
+	})
 	fs.Validate("max-header-bytes", func() error { return config.Positive(*f.maxHeader) })
 	fs.Validate("log-level", func() error { return f.logLevel.UnmarshalText([]byte(*f.level)) })
 	return f
@@ -109,7 +118,7 @@ func (f *Flags) Settings() Settings {
 		RequestTimeout: requestTimeout,
 		Server: httpx.ServerConfig{
 			Addr: *f.addr, ReadHeaderTimeout: *f.readHeader, ReadTimeout: *f.read, WriteTimeout: *f.write,
-			IdleTimeout: *f.idle, MaxHeaderBytes: *f.maxHeader, ShutdownTimeout: *f.shutdown,
+			IdleTimeout: *f.idle, MaxHeaderBytes: *f.maxHeader, ShutdownTimeout: *f.shutdown, MaxConnAge: *f.maxConnAge,
 		},
 		LogLevel:     f.logLevel,
 		ReadyTimeout: *f.readyTimeout,

@@ -95,6 +95,29 @@ func TestAddFlagsSettings(t *testing.T) {
 	}
 }
 
+func TestAddFlagsMaxConnAge(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		want time.Duration
+	}{{"", 30 * time.Second}, {"0s", 0}, {"1m", time.Minute}} {
+		fs := config.NewWithLookup("demo", "DEMO", servicetest.Env(map[string]string{"DEMO_MAX_CONN_AGE": c.env}))
+		fs.SetOutput(io.Discard)
+		f := service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089"})
+		if err := fs.Parse(nil); err != nil {
+			t.Fatalf("DEMO_MAX_CONN_AGE=%q: %v", c.env, err)
+		}
+		if got := f.Settings().Server.MaxConnAge; got != c.want {
+			t.Errorf("DEMO_MAX_CONN_AGE=%q: MaxConnAge %s, want %s", c.env, got, c.want)
+		}
+	}
+	fs := config.NewWithLookup("demo", "DEMO", servicetest.Env(nil))
+	fs.SetOutput(io.Discard)
+	service.AddFlags(fs, service.Defaults{Addr: "127.0.0.1:8089"})
+	if err := fs.Parse([]string{"-max-conn-age", "-1s"}); err == nil || !strings.Contains(err.Error(), "DEMO_MAX_CONN_AGE") {
+		t.Errorf("negative -max-conn-age: %v, want an error naming it", err)
+	}
+}
+
 func TestAddFlagsRequestTimeout(t *testing.T) {
 	// Registered with the service's default, from the env, validated.
 	fs := config.NewWithLookup("demo", "DEMO", servicetest.Env(map[string]string{"DEMO_REQUEST_TIMEOUT": "3s"}))
