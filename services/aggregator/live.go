@@ -24,10 +24,13 @@ type liveConfig struct {
 	Heartbeat  time.Duration // comment line sent when idle, keeps proxies from timing out
 	BackoffMin time.Duration // first reconnect delay after the upstream stream breaks
 	BackoffMax time.Duration // cap of the doubling reconnect delay
-	Buffer     int           // sightings queued between upstream reader and client writer
+	Buffer     int           // sightings queued between upstream readers and client writer
 	// WriteTimeout bounds each write to the client; one that stops reading
 	// is cut off after it (the server-wide write timeout does not apply).
 	WriteTimeout time.Duration
+	// ResolveInterval is how often the tracking replicas are looked up again
+	// (replicas.go).
+	ResolveInterval time.Duration
 }
 
 // withDefaults fills in what sse.Start and sse.Pump do not default
@@ -42,68 +45,79 @@ func (c liveConfig) withDefaults() liveConfig {
 	if c.Buffer <= 0 {
 		c.Buffer = 64
 	}
+	if c.ResolveInterval <= 0 {
+		c.ResolveInterval = 5 * time.Second
+	}
 	return c
 }
 
 // trackingEventsURL is tracking-service's event stream filtered to the given
 // beacons (?beaconId=... repeated), so the upstream only sends what we need.
-func trackingEventsURL(base *url.URL, beacons []api.Beacon) string {
+func trackingEventsURL(base *url.URL, beacons []api.Beacon) *url.URL {
 	u := base.JoinPath("/tracking/events")
 	q := url.Values{}
 	for _, b := range beacons {
 		q.Add("beaconId", b.BeaconID.String())
 	}
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u
 }
 
-// followTracking subscribes to tracking-service's event stream for the given
-// beacons and sends each sighting of one of them, as a UserAtLocation, to out.
-// When the stream cannot be opened or breaks it reconnects after an
-// exponentially growing, jittered delay capped at BackoffMax; the delay
-// resets once a stream opens. It returns when ctx is done. status, if not
-// nil, is told about each (re)connection attempt's outcome.
-func followTracking(ctx context.Context, up *Upstreams, beacons []api.Beacon, cfg liveConfig,
-	out chan<- api.UserAtLocation, status func(connected bool, err error)) {
+// sightingsTo returns the handler of one upstream sighting: one of the given
+// beacons becomes a UserAtLocation on out, others are skipped.
+func sightingsTo(ctx context.Context, out chan<- api.UserAtLocation, beacons []api.Beacon) func(api.Sighting) error {
 	names := make(map[gocql.UUID]string, len(beacons))
 	for _, b := range beacons {
 		names[b.BeaconID] = b.BeaconName
 	}
-	target := trackingEventsURL(up.Tracking, beacons)
+	return func(s api.Sighting) error {
+		name, ok := names[s.BeaconID]
+		if !ok {
+			return nil // not at this location: the filter is also enforced here
+		}
+		select {
+		case out <- api.UserAtLocation{UserID: s.UserID, Name: s.Name, TimeLogged: s.TimeLogged.UTC(), BeaconName: name}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// stream is one replica's event stream: URL dials the replica's address,
+// Host is the name the request is addressed to (the events URL's host).
+// With https the certificate is checked against the address, so tracking's
+// must name it; in the cluster and in compose the streams are plain http.
+type stream struct {
+	URL  string
+	Host string
+}
+
+// followStream follows one tracking replica's event stream, feeding each
+// sighting to handle. When the stream cannot be opened or breaks it
+// reconnects after an exponentially growing, jittered delay capped at
+// BackoffMax; the delay resets once a stream opens. Its Last-Event-ID is its
+// own, since every replica numbers its events itself. It returns when ctx
+// is done. report is told about each (re)connection attempt's outcome.
+func followStream(ctx context.Context, client *http.Client, s stream, cfg liveConfig,
+	handle func(api.Sighting) error, report func(connected bool, err error)) {
 	logger := httpx.LoggerFrom(ctx)
 	backoff := cfg.BackoffMin
 	lastID := ""
 	for {
-		opened, err := streamOnce(ctx, up.HTTP, target, &lastID, func(s api.Sighting) error {
-			name, ok := names[s.BeaconID]
-			if !ok {
-				return nil // not at this location: the filter is also enforced here
-			}
-			select {
-			case out <- api.UserAtLocation{UserID: s.UserID, Name: s.Name, TimeLogged: s.TimeLogged.UTC(), BeaconName: name}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}, func() {
-			if status != nil {
-				status(true, nil)
-			}
-		})
+		opened, err := streamOnce(ctx, client, s, &lastID, handle, func() { report(true, nil) })
 		if ctx.Err() != nil {
 			return
 		}
 		if opened {
 			backoff = cfg.BackoffMin
 		}
-		if status != nil {
-			status(false, err)
-		}
+		report(false, err)
 		// Full jitter on the upper half: many live clients whose streams broke
 		// together (tracking restarted) do not reconnect in lockstep.
 		delay := backoff/2 + rand.N(backoff/2+1)
 		logger.LogAttrs(ctx, slog.LevelWarn, "tracking event stream broke; reconnecting",
-			slog.String("url", target), slog.String("error", fmt.Sprint(err)), slog.Duration("delay", delay))
+			slog.String("url", s.URL), slog.String("error", fmt.Sprint(err)), slog.Duration("delay", delay))
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -117,12 +131,14 @@ func followTracking(ctx context.Context, up *Upstreams, beacons []api.Beacon, cf
 
 // streamOnce opens one upstream stream and feeds its sightings to handle until
 // it ends. opened reports whether the upstream accepted the subscription.
-func streamOnce(ctx context.Context, client *http.Client, target string, lastID *string,
+func streamOnce(ctx context.Context, client *http.Client, s stream, lastID *string,
 	handle func(api.Sighting) error, onOpen func()) (opened bool, err error) {
+	target := s.URL
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return false, fmt.Errorf("building request for %s: %w", target, err)
 	}
+	req.Host = s.Host
 	req.Header.Set("Accept", "text/event-stream")
 	if *lastID != "" {
 		// Lets an upstream that keeps a replay window fill the gap.

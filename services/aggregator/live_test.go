@@ -29,7 +29,9 @@ type fakeEvents struct {
 	events    chan api.Sighting
 	drop      chan struct{}
 	mu        sync.Mutex
-	gone      int // connections whose client went away
+	gone      int    // connections whose client went away
+	conns     int    // subscriptions accepted
+	host      string // Host header of the last subscription
 }
 
 func newFakeEvents() *fakeEvents {
@@ -41,6 +43,10 @@ func (f *fakeEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, http.StatusNotFound, "no such endpoint")
 		return
 	}
+	f.mu.Lock()
+	f.conns++
+	f.host = r.Host
+	f.mu.Unlock()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, ": hello\n\n")

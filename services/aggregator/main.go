@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"time"
@@ -27,6 +28,7 @@ type settings struct {
 	service.Settings
 	beaconURL   *url.URL
 	trackingURL *url.URL
+	eventsURL   *url.URL // tracking's event streams, on every replica
 	callTimeout time.Duration
 	opts        options
 }
@@ -51,6 +53,8 @@ var program = service.Program[settings]{
 func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
+	events := fs.String("tracking-events-url", "", "base URL of tracking's event streams; its host name is resolved to every tracking replica, each followed (default: -tracking-url)")
+	resolveEvery := fs.Duration("tracking-resolve-interval", 5*time.Second, "how often -tracking-events-url's host is resolved again to find tracking replicas that appeared or left")
 	callTimeout := fs.Duration("call-timeout", 5*time.Second, "timeout of each upstream JSON call")
 	concurrency := fs.Int("fanout-concurrency", 32, "tracking-service calls in flight per request")
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on live streams")
@@ -58,12 +62,19 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	backoffMin := fs.Duration("reconnect-min", 250*time.Millisecond, "first delay before reconnecting to tracking's event stream")
 	backoffMax := fs.Duration("reconnect-max", 10*time.Second, "cap of the doubling reconnect delay")
 
-	var beaconURL, trackingURL *url.URL
+	var beaconURL, trackingURL, eventsURL *url.URL
 	fs.Validate("beacon-url", func() (err error) { beaconURL, err = config.BaseURL(*beacon); return err })
 	fs.Validate("tracking-url", func() (err error) { trackingURL, err = config.BaseURL(*tracking); return err })
+	fs.Validate("tracking-events-url", func() (err error) {
+		if *events == "" {
+			return nil // -tracking-url's, once it is known
+		}
+		eventsURL, err = config.BaseURL(*events)
+		return err
+	})
 	for name, d := range map[string]*time.Duration{
 		"call-timeout": callTimeout, "sse-heartbeat": heartbeat, "sse-write-timeout": streamWrite,
-		"reconnect-min": backoffMin, "reconnect-max": backoffMax,
+		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "tracking-resolve-interval": resolveEvery,
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
@@ -75,15 +86,22 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 		return nil
 	})
 	return func(common service.Settings) settings {
+		if eventsURL == nil {
+			eventsURL = trackingURL
+		}
 		return settings{
 			Settings:    common,
 			beaconURL:   beaconURL,
 			trackingURL: trackingURL,
+			eventsURL:   eventsURL,
 			callTimeout: *callTimeout,
 			opts: options{
 				Concurrency:    *concurrency,
 				RequestTimeout: common.RequestTimeout,
-				Live:           liveConfig{Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax},
+				Live: liveConfig{
+					Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax,
+					ResolveInterval: *resolveEvery,
+				},
 			},
 		}
 	}
@@ -96,10 +114,16 @@ func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
 		Tracking: s.trackingURL,
 		// No client-wide timeout: JSON calls get CallTimeout each, and
 		// live streams last as long as their subscriber.
-		HTTP:        httpx.NewClient(0),
-		CallTimeout: s.callTimeout,
+		HTTP:           httpx.NewClient(0),
+		CallTimeout:    s.callTimeout,
+		TrackingEvents: s.eventsURL,
+		// Every live stream re-resolves each interval; sharing answers for
+		// half of it keeps that one DNS lookup per half interval, and a
+		// new replica is followed within 1.5 intervals.
+		ResolveTracking: newCachedResolver(dnsResolver(net.DefaultResolver), s.opts.Live.ResolveInterval/2).Resolve,
 	}
-	logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String())
+	logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String(),
+		"tracking_events_url", s.eventsURL.String())
 	return service.Serve(ctx, "aggregator", s.Settings, routes(up, s.opts, s.Ops(), logger), logger)
 }
 

@@ -26,12 +26,32 @@ const maxUpstreamBody = 8 << 20
 type Upstreams struct {
 	Beacon   *url.URL
 	Tracking *url.URL
+	// TrackingEvents is the base URL of tracking's event streams, whose host
+	// name stands for every tracking replica (replicas.go); nil: Tracking.
+	TrackingEvents *url.URL
+	// ResolveTracking finds the replicas behind TrackingEvents' host; nil:
+	// the system's DNS resolver, uncached.
+	ResolveTracking resolveFunc
 	// HTTP sends the requests. It should forward request ids (httpx.NewClient)
 	// and have no overall timeout: per-call deadlines come from CallTimeout and
 	// live streams are bounded by their request context only.
 	HTTP *http.Client
 	// CallTimeout bounds each single JSON call (not streams); 0 = none.
 	CallTimeout time.Duration
+}
+
+func (u *Upstreams) trackingEvents() *url.URL {
+	if u.TrackingEvents != nil {
+		return u.TrackingEvents
+	}
+	return u.Tracking
+}
+
+func (u *Upstreams) resolveTracking() resolveFunc {
+	if u.ResolveTracking != nil {
+		return u.ResolveTracking
+	}
+	return dnsResolver(net.DefaultResolver)
 }
 
 // failureKind says how an upstream call failed; it decides the status the
