@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestHostPort(t *testing.T) {
@@ -58,5 +59,35 @@ func TestOneFamily(t *testing.T) {
 		if got := oneFamily(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("oneFamily(%v) = %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+func TestCachedResolverSharesAnswers(t *testing.T) {
+	res := &fakeResolver{}
+	res.set(nil, "10.0.0.1:8082")
+	now := time.Unix(0, 0)
+	c := newCachedResolver(res.Resolve, time.Second)
+	c.now = func() time.Time { return now }
+	for range 3 {
+		if eps, err := c.Resolve(t.Context(), eventsName); err != nil || !slices.Equal(eps, []string{"10.0.0.1:8082"}) {
+			t.Fatalf("Resolve = %v, %v", eps, err)
+		}
+	}
+	if n := res.lookups(); n != 1 {
+		t.Fatalf("%d lookups within the ttl, want 1", n)
+	}
+	now = now.Add(time.Second)
+	res.set(errors.New("dns down"))
+	if _, err := c.Resolve(t.Context(), eventsName); err == nil || res.lookups() != 2 {
+		t.Fatalf("after the ttl: err %v, %d lookups; want the new failure, 2", err, res.lookups())
+	}
+	// A lookup whose caller left is not cached.
+	now = now.Add(time.Second)
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	c.Resolve(gone, eventsName)
+	c.Resolve(t.Context(), eventsName)
+	if n := res.lookups(); n != 4 {
+		t.Fatalf("%d lookups, want 4 (a cancelled lookup is not reused)", n)
 	}
 }
