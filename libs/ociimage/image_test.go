@@ -389,3 +389,14 @@ func TestLayerPrecompressedSameDigest(t *testing.T) {
 		t.Errorf("media type %s", mt)
 	}
 }
+
+func TestIsLocalRegistry(t *testing.T) {
+	for h, want := range map[string]bool{
+		"localhost:5000": true, "127.0.0.1:5000/x": true, "[::1]:5000": true, "localhost": true,
+		"registry.example:5000": false, "10.0.0.1:5000": false,
+	} {
+		if IsLocalRegistry(h) != want {
+			t.Errorf("IsLocalRegistry(%q) = %v", h, !want)
+		}
+	}
+}

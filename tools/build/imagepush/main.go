@@ -16,16 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
 	"strings"
-
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/rloc"
@@ -86,7 +80,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if *repoPrefix == "" {
 			repo = reg + "/" + n
 		}
-		d, err := Push(ctx, idx, repo, []string{"latest", stamp}, out)
+		d, err := ociimage.Push(ctx, idx, repo, []string{"latest", stamp}, out)
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
@@ -116,55 +110,4 @@ func GitStamp(dir string) string {
 		return s
 	}
 	return "dev"
-}
-
-// IsLocal reports whether the registry host is this machine, which gets
-// plain HTTP.
-func IsLocal(registryHost string) bool {
-	h := registryHost
-	if i := strings.Index(h, "/"); i >= 0 {
-		h = h[:i]
-	}
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
-	}
-	h = strings.Trim(h, "[]")
-	return h == "localhost" || h == "127.0.0.1" || h == "::1"
-}
-
-// Push writes idx to repo under every tag and returns the index digest.
-func Push(ctx context.Context, idx v1.ImageIndex, repo string, tags []string, out io.Writer) (v1.Hash, error) {
-	var opts []name.Option
-	if IsLocal(repo) {
-		opts = append(opts, name.Insecure)
-	}
-	d, err := idx.Digest()
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
-	seen := map[string]bool{}
-	for i, t := range tags {
-		if t == "" || seen[t] {
-			continue
-		}
-		seen[t] = true
-		ref, err := name.NewTag(repo+":"+t, opts...)
-		if err != nil {
-			return v1.Hash{}, err
-		}
-		if i == 0 {
-			// The first tag uploads the blobs; the others only add a tag.
-			fmt.Fprintf(out, "  %s: uploading index %s ...\n", ref, d)
-			if err := remote.WriteIndex(ref, idx, ropts...); err != nil {
-				return v1.Hash{}, err
-			}
-			continue
-		}
-		fmt.Fprintf(out, "  %s: tagging\n", ref)
-		if err := remote.Tag(ref, idx, ropts...); err != nil {
-			return v1.Hash{}, err
-		}
-	}
-	return d, nil
 }
