@@ -27,15 +27,18 @@ func readBack(ctx context.Context, g systemcheck.Gateway, l *load) error {
 	return nil
 }
 
-// deleteUnderLoad deletes one tracking pod while writes and reads go through
-// the gateway: no acknowledged write may be lost, and the failures (if any)
-// must be the API's JSON errors and at most maxFail of the requests.
-func deleteUnderLoad(ctx context.Context, k kube, g systemcheck.Gateway, d time.Duration, maxFail float64) error {
-	pods, err := k.readyPods(ctx, "tracking")
+// deleteUnderLoad deletes the last pod of workload (deploy/NAME or
+// statefulset/NAME; the pods labelled app.kubernetes.io/name=NAME) while
+// writes and reads go through the gateway: no acknowledged write may be
+// lost, and the failures (if any) must be the API's JSON errors and at most
+// maxFail of the requests.
+func deleteUnderLoad(ctx context.Context, k kube, g systemcheck.Gateway, workload string, d time.Duration, maxFail float64) error {
+	app := workload[strings.Index(workload, "/")+1:]
+	pods, err := k.readyPods(ctx, app)
 	if err != nil || len(pods) == 0 {
-		return fmt.Errorf("no ready tracking pod (%v)", err)
+		return fmt.Errorf("no ready %s pod (%v)", app, err)
 	}
-	victim := pods[0].Name
+	victim := pods[len(pods)-1].Name
 	l := newLoad(g, true)
 	done := make(chan error, 1)
 	go func() { _, err := l.run(ctx, 40, d); done <- err }()
@@ -47,11 +50,11 @@ func deleteUnderLoad(ctx context.Context, k kube, g systemcheck.Gateway, d time.
 	if err := <-done; err != nil {
 		return err
 	}
-	if err := k.rollout(ctx, "tracking", 2*time.Minute); err != nil {
+	if err := k.rollout(ctx, workload, 5*time.Minute); err != nil {
 		return err
 	}
-	fmt.Printf("    deleted %s at +%s of load; %s; tracking available again %s after the delete\n",
-		victim, (d / 4).Round(time.Second), l.summary(), time.Since(t).Round(100*time.Millisecond))
+	fmt.Printf("    deleted %s at +%s of load; %s; %s complete again %s after the delete\n",
+		victim, (d / 4).Round(time.Second), l.summary(), workload, time.Since(t).Round(100*time.Millisecond))
 	failed, notJSON := l.failed()
 	if notJSON > 0 {
 		return fmt.Errorf("%d failures were not the API's JSON errors: %s", notJSON, l.summary())
@@ -85,7 +88,7 @@ func rollingUpdate(ctx context.Context, k kube, g systemcheck.Gateway) error {
 	if _, err := k.run(ctx, time.Minute, "set", "image", "deploy/gateway", "gateway="+ref); err != nil {
 		return err
 	}
-	rerr := k.rollout(ctx, "gateway", 3*time.Minute)
+	rerr := k.rollout(ctx, "deploy/gateway", 3*time.Minute)
 	took := time.Since(t)
 	if rerr == nil {
 		// The load goes on until the old pods have drained and gone.

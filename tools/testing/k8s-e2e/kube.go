@@ -87,9 +87,10 @@ func (k kube) readyPods(ctx context.Context, app string) ([]pod, error) {
 	return ready, err
 }
 
-// rollout waits until a Deployment's rollout is complete.
-func (k kube) rollout(ctx context.Context, deploy string, timeout time.Duration) error {
-	_, err := k.run(ctx, timeout+5*time.Second, "rollout", "status", "deploy/"+deploy, "--timeout="+timeout.String())
+// rollout waits until a workload's rollout is complete (deploy/NAME,
+// statefulset/NAME).
+func (k kube) rollout(ctx context.Context, workload string, timeout time.Duration) error {
+	_, err := k.run(ctx, timeout+5*time.Second, "rollout", "status", workload, "--timeout="+timeout.String())
 	return err
 }
 
