@@ -32,9 +32,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // server-sent events, whose bodies are read for as long as the stream lives;
 // bound those with the request context instead.
 func NewClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &Transport{Base: NewUpstreamTransport()}}
+}
+
+// NewUpstreamTransport returns the connection pool of NewClient's clients,
+// for clients that put another RoundTripper (a balancer) between it and
+// Transport.
+func NewUpstreamTransport() *http.Transport {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	// Services call a few upstreams a lot; keep more idle connections per
 	// host than the default 2 so bursts do not churn TCP connections.
 	base.MaxIdleConnsPerHost = 64
-	return &http.Client{Timeout: timeout, Transport: &Transport{Base: base}}
+	return base
 }

@@ -14,10 +14,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"time"
 
+	"github.com/find-peers/find-peers/libs/balance"
 	"github.com/find-peers/find-peers/libs/config"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service"
@@ -30,7 +32,10 @@ type settings struct {
 	trackingURL *url.URL
 	eventsURL   *url.URL // tracking's event streams, on every replica
 	callTimeout time.Duration
-	opts        options
+	// resolveEvery is how long the addresses behind beacon's and
+	// tracking's names are used before they are looked up again.
+	resolveEvery time.Duration
+	opts         options
 }
 
 var program = service.Program[settings]{
@@ -54,7 +59,8 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
 	events := fs.String("tracking-events-url", "", "base URL of tracking's event streams; its host name is resolved to every tracking replica, each followed (default: -tracking-url)")
-	resolveEvery := fs.Duration("tracking-resolve-interval", 5*time.Second, "how often -tracking-events-url's host is resolved again to find tracking replicas that appeared or left")
+	followEvery := fs.Duration("tracking-resolve-interval", 5*time.Second, "how often -tracking-events-url's host is resolved again to find tracking replicas that appeared or left")
+	resolveEvery := fs.Duration("resolve-interval", balance.DefaultRefresh, "how often the hosts of -beacon-url and -tracking-url are resolved again; each call goes to the next of their addresses (round robin)")
 	callTimeout := fs.Duration("call-timeout", 5*time.Second, "timeout of each upstream JSON call")
 	concurrency := fs.Int("fanout-concurrency", 32, "tracking-service calls in flight per request")
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on live streams")
@@ -74,7 +80,8 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	})
 	for name, d := range map[string]*time.Duration{
 		"call-timeout": callTimeout, "sse-heartbeat": heartbeat, "sse-write-timeout": streamWrite,
-		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "tracking-resolve-interval": resolveEvery,
+		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "tracking-resolve-interval": followEvery,
+		"resolve-interval": resolveEvery,
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
@@ -90,17 +97,18 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 			eventsURL = trackingURL
 		}
 		return settings{
-			Settings:    common,
-			beaconURL:   beaconURL,
-			trackingURL: trackingURL,
-			eventsURL:   eventsURL,
-			callTimeout: *callTimeout,
+			Settings:     common,
+			beaconURL:    beaconURL,
+			trackingURL:  trackingURL,
+			eventsURL:    eventsURL,
+			callTimeout:  *callTimeout,
+			resolveEvery: *resolveEvery,
 			opts: options{
 				Concurrency:    *concurrency,
 				RequestTimeout: common.RequestTimeout,
 				Live: liveConfig{
 					Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax,
-					ResolveInterval: *resolveEvery,
+					ResolveInterval: *followEvery,
 				},
 			},
 		}
@@ -109,22 +117,33 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 
 // serve serves the aggregator until ctx ends.
 func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
-	up := &Upstreams{
+	up := newUpstreams(s)
+	logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String(),
+		"tracking_events_url", s.eventsURL.String())
+	return service.Serve(ctx, "aggregator", s.Settings, routes(up, s.opts, s.Ops(), logger), logger)
+}
+
+// newUpstreams wires the upstream clients of s.
+func newUpstreams(s settings) *Upstreams {
+	// One connection pool. No client-wide timeout: JSON calls get
+	// CallTimeout each, and live streams last as long as their subscriber.
+	pool := httpx.NewUpstreamTransport()
+	return &Upstreams{
 		Beacon:   s.beaconURL,
 		Tracking: s.trackingURL,
-		// No client-wide timeout: JSON calls get CallTimeout each, and
-		// live streams last as long as their subscriber.
-		HTTP:           httpx.NewClient(0),
+		// Each call goes to the next replica behind the name (in
+		// Kubernetes a headless Service), not to the pod a kept-alive
+		// connection happens to be on.
+		HTTP: &http.Client{Transport: &httpx.Transport{Base: &balance.Transport{Base: pool, Refresh: s.resolveEvery}}},
+		// A live stream's followers each stay on the replica they dial.
+		Streams:        &http.Client{Transport: &httpx.Transport{Base: pool}},
 		CallTimeout:    s.callTimeout,
 		TrackingEvents: s.eventsURL,
 		// Every live stream re-resolves each interval; sharing answers for
 		// half of it keeps that one DNS lookup per half interval, and a
 		// new replica is followed within 1.5 intervals.
-		ResolveTracking: newCachedResolver(dnsResolver(net.DefaultResolver), s.opts.Live.ResolveInterval/2).Resolve,
+		ResolveTracking: balance.Cached(balance.DNS(net.DefaultResolver), s.opts.Live.ResolveInterval/2),
 	}
-	logger.Info("aggregator starting", "beacon_url", s.beaconURL.String(), "tracking_url", s.trackingURL.String(),
-		"tracking_events_url", s.eventsURL.String())
-	return service.Serve(ctx, "aggregator", s.Settings, routes(up, s.opts, s.Ops(), logger), logger)
 }
 
 func main() {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/find-peers/find-peers/libs/balance"
+	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
 
@@ -28,12 +31,16 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 	if s.eventsURL.String() != "http://flag:1" || s.opts.Live.ResolveInterval != 5*time.Second {
 		t.Errorf("events %s every %s, want http://flag:1 every 5s", s.eventsURL, s.opts.Live.ResolveInterval)
 	}
+	if s.resolveEvery != 5*time.Second {
+		t.Errorf("upstreams resolved every %s, want 5s", s.resolveEvery)
+	}
 }
 
 func TestSettingsTrackingEvents(t *testing.T) {
 	s, err := program.Parse("serve", nil, servicetest.Env(map[string]string{
 		"AGGREGATOR_TRACKING_EVENTS_URL":       "http://tracking-events:8082",
 		"AGGREGATOR_TRACKING_RESOLVE_INTERVAL": "2s",
+		"AGGREGATOR_RESOLVE_INTERVAL":          "3s", // the JSON calls' balancer, apart
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +48,39 @@ func TestSettingsTrackingEvents(t *testing.T) {
 	if s.eventsURL.String() != "http://tracking-events:8082" || s.trackingURL.String() != "http://127.0.0.1:8082" || s.opts.Live.ResolveInterval != 2*time.Second {
 		t.Errorf("events %s every %s, tracking %s", s.eventsURL, s.opts.Live.ResolveInterval, s.trackingURL)
 	}
+	if s.resolveEvery != 3*time.Second {
+		t.Errorf("upstreams resolved every %s, want 3s", s.resolveEvery)
+	}
+}
+
+// TestUpstreamClients: JSON calls are balanced over the replicas behind a
+// name; a live stream's followers each stay on the replica they dial.
+func TestUpstreamClients(t *testing.T) {
+	s, err := program.Parse("serve", []string{"-resolve-interval", "3s"}, servicetest.Env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := newUpstreams(s)
+	if b, ok := baseOf(up.HTTP).(*balance.Transport); !ok || b.Refresh != 3*time.Second {
+		t.Errorf("JSON calls through %#v, want request ids over a balancer refreshing every 3s", up.HTTP.Transport)
+	}
+	if base := baseOf(up.Streams); base == nil || isBalancer(base) {
+		t.Errorf("live streams through %#v, want request ids over the plain pool", up.Streams.Transport)
+	}
+}
+
+// baseOf is what c's request-id forwarding sends through; nil if c does
+// not forward request ids.
+func baseOf(c *http.Client) http.RoundTripper {
+	if t, ok := c.Transport.(*httpx.Transport); ok {
+		return t.Base
+	}
+	return nil
+}
+
+func isBalancer(rt http.RoundTripper) bool {
+	_, ok := rt.(*balance.Transport)
+	return ok
 }
 
 func TestSettingsRejectBadValues(t *testing.T) {
@@ -50,12 +90,13 @@ func TestSettingsRejectBadValues(t *testing.T) {
 		"AGGREGATOR_LISTEN_ADDR":               "nope",
 		"AGGREGATOR_TRACKING_EVENTS_URL":       "tracking-events:8082",
 		"AGGREGATOR_TRACKING_RESOLVE_INTERVAL": "0s",
+		"AGGREGATOR_RESOLVE_INTERVAL":          "-1s",
 	}), io.Discard)
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
 	for _, want := range []string{"AGGREGATOR_BEACON_URL", "AGGREGATOR_FANOUT_CONCURRENCY", "AGGREGATOR_LISTEN_ADDR",
-		"AGGREGATOR_TRACKING_EVENTS_URL", "AGGREGATOR_TRACKING_RESOLVE_INTERVAL"} {
+		"AGGREGATOR_TRACKING_EVENTS_URL", "AGGREGATOR_TRACKING_RESOLVE_INTERVAL", "AGGREGATOR_RESOLVE_INTERVAL"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/balance"
 	"github.com/find-peers/find-peers/libs/httpx"
 )
 
@@ -33,7 +34,7 @@ func followTracking(ctx context.Context, up *Upstreams, beacons []api.Beacon, cf
 	out chan<- api.UserAtLocation, status func(connected bool, err error)) {
 	base := up.trackingEvents()
 	target := trackingEventsURL(base, beacons)
-	hostport := hostPort(base)
+	hostport := balance.HostPort(base)
 	resolve := up.resolveTracking()
 	set := &replicaSet{
 		status:    &liveStatus{notify: status, states: map[string]*replicaState{}},
@@ -43,7 +44,7 @@ func followTracking(ctx context.Context, up *Upstreams, beacons []api.Beacon, cf
 			u.Host = endpoint
 			// Dialed by address, but addressed to the name the URL gives.
 			s := stream{URL: u.String(), Host: base.Host}
-			followStream(ctx, up.HTTP, s, cfg, sightingsTo(ctx, out, beacons), report)
+			followStream(ctx, up.streams(), s, cfg, sightingsTo(ctx, out, beacons), report)
 		},
 	}
 	defer set.stop()
@@ -70,7 +71,7 @@ type replicaSet struct {
 // refresh looks the replicas up (bounded by timeout) and follows the answer;
 // a failed or empty lookup keeps the replicas followed so far, since a DNS
 // blip must not cut every stream.
-func (s *replicaSet) refresh(ctx context.Context, resolve resolveFunc, hostport string, timeout time.Duration) {
+func (s *replicaSet) refresh(ctx context.Context, resolve balance.Resolver, hostport string, timeout time.Duration) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	endpoints, err := resolve(rctx, hostport)
 	cancel()
@@ -78,7 +79,7 @@ func (s *replicaSet) refresh(ctx context.Context, resolve resolveFunc, hostport 
 		return
 	}
 	if err == nil && len(endpoints) == 0 {
-		err = errNoAddresses
+		err = balance.ErrNoAddresses
 	}
 	if err != nil {
 		httpx.LoggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "resolving tracking replicas failed; keeping the known ones",

@@ -15,6 +15,7 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/api"
+	"github.com/find-peers/find-peers/libs/balance"
 )
 
 // maxUpstreamBody bounds how much of an upstream answer we read: a beacon's
@@ -31,11 +32,16 @@ type Upstreams struct {
 	TrackingEvents *url.URL
 	// ResolveTracking finds the replicas behind TrackingEvents' host; nil:
 	// the system's DNS resolver, uncached.
-	ResolveTracking resolveFunc
-	// HTTP sends the requests. It should forward request ids (httpx.NewClient)
-	// and have no overall timeout: per-call deadlines come from CallTimeout and
-	// live streams are bounded by their request context only.
+	ResolveTracking balance.Resolver
+	// HTTP sends the JSON calls (and readiness pings), balanced over the
+	// replicas behind each name (balance.Transport). It should forward
+	// request ids (httpx.NewClient) and have no overall timeout: per-call
+	// deadlines come from CallTimeout.
 	HTTP *http.Client
+	// Streams follows the live streams, each on the replica it was
+	// addressed to: not balanced, and with no overall timeout either (a
+	// stream is bounded by its request context only); nil: HTTP.
+	Streams *http.Client
 	// CallTimeout bounds each single JSON call (not streams); 0 = none.
 	CallTimeout time.Duration
 }
@@ -47,11 +53,18 @@ func (u *Upstreams) trackingEvents() *url.URL {
 	return u.Tracking
 }
 
-func (u *Upstreams) resolveTracking() resolveFunc {
+func (u *Upstreams) resolveTracking() balance.Resolver {
 	if u.ResolveTracking != nil {
 		return u.ResolveTracking
 	}
-	return dnsResolver(net.DefaultResolver)
+	return balance.DNS(net.DefaultResolver)
+}
+
+func (u *Upstreams) streams() *http.Client {
+	if u.Streams != nil {
+		return u.Streams
+	}
+	return u.HTTP
 }
 
 // failureKind says how an upstream call failed; it decides the status the

@@ -16,6 +16,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/find-peers/find-peers/libs/balance"
 	"github.com/find-peers/find-peers/libs/config"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service"
@@ -49,6 +50,7 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	aggregator := fs.String("aggregator-url", "http://127.0.0.1:8083", "base URL of aggregator-service")
 	dial := fs.Duration("dial-timeout", 2*time.Second, "connect timeout to upstreams (then 503)")
 	respHeader := fs.Duration("response-header-timeout", 30*time.Second, "wait for an upstream's response headers (then 504)")
+	resolveEvery := fs.Duration("resolve-interval", balance.DefaultRefresh, "how often the upstreams' hosts are resolved again; each request goes to the next of their addresses (round robin)")
 	streamWrite := fs.Duration("stream-write-timeout", 10*time.Second, "bound of each write of a proxied event stream (a client that stops reading is cut off)")
 	maxBody := fs.Int("max-body-bytes", httpx.DefaultMaxBody, "request body limit (then 413)")
 
@@ -59,6 +61,7 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	}
 	for name, d := range map[string]*time.Duration{
 		"dial-timeout": dial, "response-header-timeout": respHeader, "stream-write-timeout": streamWrite,
+		"resolve-interval": resolveEvery,
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
@@ -74,7 +77,9 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 			opts: options{
 				MaxBody:            int64(*maxBody),
 				StreamWriteTimeout: *streamWrite,
-				Transport:          transportConfig{DialTimeout: *dial, ResponseHeaderTimeout: *respHeader},
+				Transport: transportConfig{
+					DialTimeout: *dial, ResponseHeaderTimeout: *respHeader, ResolveInterval: *resolveEvery,
+				},
 			},
 		}
 	}

@@ -23,6 +23,9 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 	if s.Server.Addr != ":9000" || s.Server.WriteTimeout != time.Minute || s.opts.MaxBody != 2048 {
 		t.Errorf("settings %+v", s)
 	}
+	if s.opts.Transport.ResolveInterval != 5*time.Second {
+		t.Errorf("upstreams resolved every %s, want 5s", s.opts.Transport.ResolveInterval)
+	}
 	got := map[string]string{}
 	for _, up := range s.upstreams {
 		got[up.Prefix] = up.URL.String()
@@ -34,14 +37,15 @@ func TestSettingsFromFlagsAndEnv(t *testing.T) {
 
 func TestSettingsRejectBadValues(t *testing.T) {
 	_, err := program.Parse("serve", nil, servicetest.Env(map[string]string{
-		"GATEWAY_BEACON_URL":     "beacon:8081",
-		"GATEWAY_MAX_BODY_BYTES": "-1",
-		"GATEWAY_LISTEN_ADDR":    "nope",
+		"GATEWAY_BEACON_URL":       "beacon:8081",
+		"GATEWAY_MAX_BODY_BYTES":   "-1",
+		"GATEWAY_LISTEN_ADDR":      "nope",
+		"GATEWAY_RESOLVE_INTERVAL": "0s",
 	}), io.Discard)
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
-	for _, want := range []string{"GATEWAY_BEACON_URL", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_LISTEN_ADDR"} {
+	for _, want := range []string{"GATEWAY_BEACON_URL", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_LISTEN_ADDR", "GATEWAY_RESOLVE_INTERVAL"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/find-peers/find-peers/libs/balance"
 	"github.com/find-peers/find-peers/libs/httpx"
 )
 
@@ -32,16 +33,25 @@ type transportConfig struct {
 	// ResponseHeaderTimeout bounds the wait for an answer's headers; bodies
 	// (event streams) are not bounded by it.
 	ResponseHeaderTimeout time.Duration
+	// ResolveInterval is how long the addresses behind an upstream's name
+	// are used before the name is looked up again; 0: 5 s.
+	ResolveInterval time.Duration
+	// Resolve finds those addresses; nil: DNS. Tests answer loopback ones.
+	Resolve balance.Resolver
 }
 
-// newTransport returns the round tripper shared by all proxies.
-func newTransport(cfg transportConfig) *http.Transport {
+// newTransport returns the round tripper shared by all proxies. Each
+// request goes to the next replica behind the upstream's name (in
+// Kubernetes a headless Service), not to whichever pod a kept-alive
+// connection happens to be on; a name with one address (compose, an IP)
+// is proxied to as before.
+func newTransport(cfg transportConfig) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
 	t.MaxIdleConnsPerHost = 64 // every client request is a gateway->upstream request
 	t.Proxy = nil              // never send internal traffic through an environment proxy
-	return t
+	return &balance.Transport{Base: t, Resolve: cfg.Resolve, Refresh: cfg.ResolveInterval}
 }
 
 // newProxy returns the reverse proxy for one upstream.

@@ -1,4 +1,4 @@
-package main
+package balance
 
 import (
 	"context"
@@ -19,19 +19,19 @@ func TestHostPort(t *testing.T) {
 		"http://[fd00::1]:8082":       "[fd00::1]:8082",
 	} {
 		u, _ := url.Parse(in)
-		if got := hostPort(u); got != want {
-			t.Errorf("hostPort(%s) = %q, want %q", in, got, want)
+		if got := HostPort(u); got != want {
+			t.Errorf("HostPort(%s) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-// TestDNSResolverIPLiteral: an address is its one endpoint, with no lookup
+// TestDNSIPLiteral: an address is its one endpoint, with no lookup
 // (the resolver's every dial fails).
-func TestDNSResolverIPLiteral(t *testing.T) {
+func TestDNSIPLiteral(t *testing.T) {
 	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("no DNS in this test")
 	}}
-	resolve := dnsResolver(noDNS)
+	resolve := DNS(noDNS)
 	for _, hp := range []string{"10.1.2.3:8082", "[fd00::1]:8082"} {
 		if eps, err := resolve(t.Context(), hp); err != nil || !slices.Equal(eps, []string{hp}) {
 			t.Errorf("resolve(%s) = %v, %v; want itself", hp, eps, err)
@@ -62,14 +62,14 @@ func TestOneFamily(t *testing.T) {
 	}
 }
 
-func TestCachedResolverSharesAnswers(t *testing.T) {
+func TestCachedSharesAnswers(t *testing.T) {
 	res := &fakeResolver{}
 	res.set(nil, "10.0.0.1:8082")
 	now := time.Unix(0, 0)
-	c := newCachedResolver(res.Resolve, time.Second)
+	c := newCache(res.Resolve, time.Second)
 	c.now = func() time.Time { return now }
 	for range 3 {
-		if eps, err := c.Resolve(t.Context(), eventsName); err != nil || !slices.Equal(eps, []string{"10.0.0.1:8082"}) {
+		if eps, err := c.Resolve(t.Context(), trackingName); err != nil || !slices.Equal(eps, []string{"10.0.0.1:8082"}) {
 			t.Fatalf("Resolve = %v, %v", eps, err)
 		}
 	}
@@ -78,15 +78,15 @@ func TestCachedResolverSharesAnswers(t *testing.T) {
 	}
 	now = now.Add(time.Second)
 	res.set(errors.New("dns down"))
-	if _, err := c.Resolve(t.Context(), eventsName); err == nil || res.lookups() != 2 {
+	if _, err := c.Resolve(t.Context(), trackingName); err == nil || res.lookups() != 2 {
 		t.Fatalf("after the ttl: err %v, %d lookups; want the new failure, 2", err, res.lookups())
 	}
 	// A lookup whose caller left is not cached.
 	now = now.Add(time.Second)
 	gone, cancel := context.WithCancel(t.Context())
 	cancel()
-	c.Resolve(gone, eventsName)
-	c.Resolve(t.Context(), eventsName)
+	c.Resolve(gone, trackingName)
+	c.Resolve(t.Context(), trackingName)
 	if n := res.lookups(); n != 4 {
 		t.Fatalf("%d lookups, want 4 (a cancelled lookup is not reused)", n)
 	}
