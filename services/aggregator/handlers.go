@@ -111,7 +111,8 @@ func handleUsersAt(up *Upstreams, limit int) httpx.HandlerFunc {
 // handleLive serves GET /aggregator/locations/{locationId}/live: a
 // server-sent event stream of new sightings at the location, each an
 // api.UserAtLocation as JSON in the data field of a default ("message")
-// event. The location's beacons are resolved once, when the client
+// event, and a "status" event (liveState) whenever following tracking
+// starts, breaks or recovers. The location's beacons are resolved once, when the client
 // subscribes; errors up to then are JSON with the same policy as the list
 // endpoint. The stream ends when the client disconnects or the server shuts
 // down (httpx.ShuttingDown), since a graceful shutdown waits for handlers.
@@ -137,14 +138,17 @@ func handleLive(up *Upstreams, cfg liveConfig) httpx.HandlerFunc {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		events := make(chan api.UserAtLocation, cfg.Buffer)
+		items := make(chan liveItem)
 		if len(beacons) > 0 {
 			// Without beacons there is nothing to follow, and an unfiltered
 			// subscription would receive every sighting everywhere.
-			go followTracking(ctx, up, beacons, cfg, events, nil)
+			status, states := liveStatusSink()
+			go followTracking(ctx, up, beacons, cfg, events, status)
+			go mergeLive(ctx, events, states, items)
 		}
 		// Its errors are the client going away mid-write; the status is
 		// long sent, so there is nothing left to answer.
-		_ = sse.Pump(ctx, sw, events, func(u api.UserAtLocation) ([]byte, error) { return sse.JSON(u) }, cfg.Heartbeat)
+		_ = sse.Pump(ctx, sw, items, liveItem.frame, cfg.Heartbeat)
 		return nil
 	}
 }

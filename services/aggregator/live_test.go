@@ -69,28 +69,45 @@ func (f *fakeEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// liveClient reads an aggregator live stream into a channel of events.
+// liveClient reads an aggregator live stream into a channel of its
+// sighting events (status events are left out: liveClientStatus has them).
 func liveClient(t *testing.T, ctx context.Context, target string) (<-chan sse.Event, *http.Response) {
+	t.Helper()
+	events, _, resp := liveClientStatus(t, ctx, target)
+	return events, resp
+}
+
+// liveClientStatus reads an aggregator live stream into a channel of
+// sighting events and one of status events.
+func liveClientStatus(t *testing.T, ctx context.Context, target string) (<-chan sse.Event, <-chan sse.Event, *http.Response) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make(chan sse.Event, 16)
+	out, status := make(chan sse.Event, 16), make(chan sse.Event, 16)
 	go func() {
 		defer resp.Body.Close()
 		defer close(out)
+		defer close(status)
 		rd := sse.NewReader(resp.Body)
 		for {
 			ev, err := rd.Next()
 			if err != nil {
 				return
 			}
+			if ev.Event == "status" {
+				select {
+				case status <- ev:
+				default: // nobody reads them
+				}
+				continue
+			}
 			out <- ev
 		}
 	}()
-	return out, resp
+	return out, status, resp
 }
 
 func recv[T any](t *testing.T, ch <-chan T, what string) T {
@@ -189,9 +206,15 @@ func TestLiveReconnectsWithBackoffWhileTrackingIsDown(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	events, resp := liveClient(t, ctx, agg.URL+"/aggregator/locations/"+bedRoom+"/live")
+	events, status, resp := liveClientStatus(t, ctx, agg.URL+"/aggregator/locations/"+bedRoom+"/live")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// The client is told that live updates are not flowing, without the
+	// internal address of tracking.
+	if ev := recv(t, status, "status event"); !strings.Contains(ev.Data, `"connected":false`) ||
+		!strings.Contains(ev.Data, "tracking-service is not reachable") || strings.Contains(ev.Data, addr) {
+		t.Fatalf("first status %q", ev.Data)
 	}
 	time.Sleep(300 * time.Millisecond) // a few failed attempts (backoff 20ms..100ms)
 
@@ -205,6 +228,9 @@ func TestLiveReconnectsWithBackoffWhileTrackingIsDown(t *testing.T) {
 	defer srv.Close()
 
 	recv(t, fe.connected, "subscription once tracking is up")
+	if ev := recv(t, status, "status event"); ev.Data != `{"connected":true}` {
+		t.Fatalf("status once tracking is up %q", ev.Data)
+	}
 	fe.events <- api.Sighting{BeaconID: mustUUID(t, bedRoomBeacon), Name: "late", TimeLogged: time.Unix(seedEpoch, 0)}
 	if ev := recv(t, events, "sighting"); !strings.Contains(ev.Data, `"late"`) {
 		t.Fatalf("got %q", ev.Data)

@@ -194,7 +194,9 @@ func TestIndexAndOwnEndpoints(t *testing.T) {
 	// In order: /metrics shows http_requests_total only once a request has
 	// been counted.
 	for _, tc := range []struct{ path, want string }{
-		{"/", "<title>find-peers</title>"},
+		{"/", "<title>find-peers: who is here?</title>"},
+		{"/ui/app.js", `from "./api.js"`},
+		{"/ui/style.css", ".people"},
 		{"/healthz", `"status":"ok"`},
 		{"/readyz", `"aggregator-service":"ok"`},
 		{"/openapi.yaml", "/aggregator/locations/{locationId}/live:"},
@@ -470,5 +472,22 @@ func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 	resp, body := do(t, newReq(t, "GET", gw+"/aggregator/locations/x/live", nil))
 	if resp.StatusCode != http.StatusOK || string(body) != "data: 0\n\ndata: 1\n\ndata: 2\n\n" {
 		t.Fatalf("stream cut short: %d %q", resp.StatusCode, body)
+	}
+}
+
+func TestPageIsConfinedToItsOrigin(t *testing.T) {
+	f := newFixture(t)
+	for path, ctype := range map[string]string{"/": "text/html", "/ui/app.js": "text/javascript", "/ui/style.css": "text/css"} {
+		resp, _ := do(t, newReq(t, "GET", f.gw.URL+path, nil))
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) {
+			t.Errorf("GET %s: %d %q, want 200 %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), ctype)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, csp)
+		}
+	}
+	resp, _ := do(t, newReq(t, "GET", f.gw.URL+"/ui/missing.js", nil))
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /ui/missing.js: %d, want 404", resp.StatusCode)
 	}
 }

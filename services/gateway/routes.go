@@ -21,9 +21,6 @@ import (
 //go:embed openapi.yaml
 var openAPI []byte
 
-//go:embed index.html
-var indexHTML []byte
-
 // options are the gateway's tunables (see main.go flags).
 type options struct {
 	MaxBody   int64 // request body limit, bytes
@@ -58,7 +55,9 @@ func newRouter(ups []upstream, opts options, ops httpx.Ops, logger *slog.Logger)
 		ops.Checks = append(ops.Checks, httpx.Check{Name: up.Name, Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, transport.RoundTrip, up.URL) }})
 	}
 	router := ops.Router()
-	router.HandleFunc("/", serveIndex).Methods(http.MethodGet, http.MethodHead)
+	index, assets := webHandlers()
+	router.Handle("/", index).Methods(http.MethodGet, http.MethodHead)
+	router.Handle("/ui/{file}", assets).Methods(http.MethodGet, http.MethodHead)
 	for _, up := range ups {
 		proxy := newProxy(up, transport, upstreamErrors, logger)
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,9 +68,4 @@ func newRouter(ups []upstream, opts options, ops httpx.Ops, logger *slog.Logger)
 		router.PathPrefix(up.Prefix + "/").Handler(h)
 	}
 	return router
-}
-
-func serveIndex(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(indexHTML)
 }

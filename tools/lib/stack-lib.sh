@@ -61,6 +61,21 @@ stop_healthchecks() {
   rm -f "$state/healthchecks.pid"
 }
 
+# start_simulator ARGS...: tools/simulate (built with go build) in the
+# background against the published gateway, its pid and log in $state; it
+# stops by itself (bounded by -duration and -max), or with stop_simulator.
+start_simulator() {
+  stop_simulator
+  (cd "$ws" && go build -o "$cache/bin/simulate" ./tools/simulate) || die "go build ./tools/simulate failed"
+  setsid "$cache/bin/simulate" -gateway "http://${GATEWAY_PUBLISH:-127.0.0.1:9000}" "$@" \
+    >"$state/logs/simulate.log" 2>&1 </dev/null &
+  echo $! >"$state/simulate.pid"
+}
+stop_simulator() {
+  alive "$state/simulate.pid" && kill "$(cat "$state/simulate.pid")" 2>/dev/null || true
+  rm -f "$state/simulate.pid"
+}
+
 # leftovers prints the project's containers, volumes and networks, if any.
 leftovers() {
   podman ps -a --filter "label=com.docker.compose.project=$project" --format 'container {{.Names}}' 2>/dev/null
