@@ -23,6 +23,9 @@ type fuzzStore struct{ put []api.Beacon }
 
 func (s *fuzzStore) BeaconsAt(context.Context, gocql.UUID) ([]api.Beacon, error) { return nil, nil }
 func (s *fuzzStore) Beacon(context.Context, gocql.UUID) (api.Beacon, error)      { return api.Beacon{}, nil }
+func (s *fuzzStore) Locations(context.Context, int, []byte) ([]gocql.UUID, []byte, error) {
+	return nil, nil, nil
+}
 func (s *fuzzStore) PutBeacon(_ context.Context, b api.Beacon) error {
 	s.put = append(s.put, b)
 	return nil

@@ -22,6 +22,11 @@ type store interface {
 	BeaconsAt(ctx context.Context, locationID gocql.UUID) ([]api.Beacon, error)
 	Beacon(ctx context.Context, beaconID gocql.UUID) (api.Beacon, error)
 	PutBeacon(ctx context.Context, b api.Beacon) error
+	// Locations answers one page of at most limit location ids, starting
+	// at paging state page (nil: the first page), and the paging state of
+	// the next page (nil: nothing follows); errBadPage when the database
+	// refuses page. See cassandraStore.Locations for the cost.
+	Locations(ctx context.Context, limit int, page []byte) (ids []gocql.UUID, next []byte, err error)
 }
 
 var _ store = (*cassandraStore)(nil)

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,8 @@ type fakeStore struct {
 	byID    map[gocql.UUID]api.Beacon
 	writes  int
 	failErr error // returned by every method when set
+	// lastLimit is the limit of the last Locations call.
+	lastLimit int
 }
 
 func newFakeStore(beacons ...api.Beacon) *fakeStore {
@@ -75,6 +79,40 @@ func (f *fakeStore) PutBeacon(ctx context.Context, b api.Beacon) error {
 	f.writes++
 	f.byID[b.BeaconID] = b
 	return nil
+}
+
+// Locations pages over the distinct locations in id order; its paging state
+// is the index of the next location, as text.
+func (f *fakeStore) Locations(ctx context.Context, limit int, page []byte) ([]gocql.UUID, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failErr != nil {
+		return nil, nil, f.failErr
+	}
+	f.lastLimit = limit
+	seen := map[gocql.UUID]bool{}
+	var all []gocql.UUID
+	for _, b := range f.byID {
+		if !seen[b.LocationID] {
+			seen[b.LocationID] = true
+			all = append(all, b.LocationID)
+		}
+	}
+	slices.SortFunc(all, func(a, b gocql.UUID) int { return strings.Compare(a.String(), b.String()) })
+	from := 0
+	if page != nil {
+		n, err := strconv.Atoi(string(page))
+		if err != nil || n < 0 || n > len(all) {
+			return nil, nil, fmt.Errorf("fake: %w", errBadPage)
+		}
+		from = n
+	}
+	to := min(from+limit, len(all))
+	var next []byte
+	if to < len(all) {
+		next = []byte(strconv.Itoa(to))
+	}
+	return all[from:to], next, nil
 }
 
 func (f *fakeStore) writeCount() int {
@@ -158,7 +196,6 @@ func TestMalformedPathIDsAre400(t *testing.T) {
 		"/beacons/5bf966d9-8046-4fc1-ae5a-80c923ebea5",
 		"/beacons/locations/xyz",
 		"/beacons/locations/ce519f95-923c-4532-879e-cd19afa8dda8x",
-		"/beacons/locations", // matches {beaconId} = "locations"
 	} {
 		resp, body := httpxtest.Do(t, "GET", srv.URL+path, "", "")
 		if resp.StatusCode != 400 {
@@ -302,6 +339,8 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 			srv := newServer(t, fs)
 			for _, req := range []struct{ method, path, body string }{
 				{"GET", "/beacons/locations/" + kitchenLoc.String(), ""},
+				{"GET", "/beacons/locations", ""},
+				{"GET", "/beacons/locations?limit=1&page=MA", ""},
 				{"GET", "/beacons/" + kitchen.BeaconID.String(), ""},
 				{"POST", "/beacons", post},
 				{"POST", "/beacons", strings.Replace(post, `"beaconName"`, `"beaconId":"`+kitchen.BeaconID.String()+`","beaconName"`, 1)},

@@ -29,6 +29,8 @@ func routes(s store, ops httpx.Ops, requestTimeout time.Duration, logger *slog.L
 func newRouter(s store, ops httpx.Ops, requestTimeout time.Duration) *mux.Router {
 	ops.OpenAPI = openAPI
 	router := ops.Router()
+	// Before /beacons/{beaconId}, which would take "locations" for an id.
+	router.Handle("/beacons/locations", httpx.WithTimeout(requestTimeout, listLocations(s))).Methods(http.MethodGet)
 	router.Handle("/beacons/locations/{locationId}", httpx.WithTimeout(requestTimeout, beaconsAt(s))).Methods(http.MethodGet)
 	router.Handle("/beacons/{beaconId}", httpx.WithTimeout(requestTimeout, getBeacon(s))).Methods(http.MethodGet)
 	router.Handle("/beacons", httpx.WithTimeout(requestTimeout, putBeacon(s))).Methods(http.MethodPost)

@@ -156,6 +156,7 @@ func TestRoutesEachPrefix(t *testing.T) {
 		up           *echo
 	}{
 		{"GET", "/beacons/locations/ce519f95-923c-4532-879e-cd19afa8dda8", f.beacon},
+		{"GET", "/beacons/locations?limit=2&page=EIk0DkbtsBHx", f.beacon}, // query kept as sent
 		{"POST", "/beacons", f.beacon},
 		{"GET", "/tracking/beacons/5bf966d9-8046-4fc1-ae5a-80c923ebea5a/1473156000", f.tracking},
 		{"GET", "/tracking/events?beaconId=a&beaconId=b", f.tracking},
