@@ -28,6 +28,9 @@ type liveConfig struct {
 	// WriteTimeout bounds each write to the client; one that stops reading
 	// is cut off after it (the server-wide write timeout does not apply).
 	WriteTimeout time.Duration
+	// StreamIdle breaks an upstream stream silent for this long (tracking
+	// sends a heartbeat every 15 s by default); 0: never.
+	StreamIdle time.Duration
 	// ResolveInterval is how often the tracking replicas are looked up again
 	// (replicas.go).
 	ResolveInterval time.Duration
@@ -91,6 +94,11 @@ func sightingsTo(ctx context.Context, out chan<- api.UserAtLocation, beacons []a
 type stream struct {
 	URL  string
 	Host string
+	// Idle breaks a stream on which nothing, not even tracking's heartbeat
+	// comment, arrived for this long (0: never): a hung replica or a
+	// silently dropped connection would otherwise stall the live view
+	// without a word.
+	Idle time.Duration
 }
 
 // followStream follows one tracking replica's event stream, feeding each
@@ -134,6 +142,8 @@ func followStream(ctx context.Context, client *http.Client, s stream, cfg liveCo
 func streamOnce(ctx context.Context, client *http.Client, s stream, lastID *string,
 	handle func(api.Sighting) error, onOpen func()) (opened bool, err error) {
 	target := s.URL
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return false, fmt.Errorf("building request for %s: %w", target, err)
@@ -154,12 +164,21 @@ func streamOnce(ctx context.Context, client *http.Client, s stream, lastID *stri
 		return false, fmt.Errorf("subscribing to %s: status %d", target, resp.StatusCode)
 	}
 	onOpen()
-	rd := sse.NewReader(resp.Body)
+	var body io.Reader = resp.Body
+	if s.Idle > 0 {
+		var stop func()
+		body, stop = sse.IdleReader(resp.Body, s.Idle, cancel)
+		defer stop()
+	}
+	rd := sse.NewReader(body)
 	for {
 		ev, err := rd.Next()
 		if err != nil {
 			*lastID = rd.LastEventID()
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			switch {
+			case errors.Is(context.Cause(ctx), sse.ErrIdle):
+				err = context.Cause(ctx)
+			case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 				err = errors.New("upstream ended the stream")
 			}
 			return true, fmt.Errorf("reading %s: %w", target, err)

@@ -334,3 +334,42 @@ func TestLiveOutlivesServerTimeouts(t *testing.T) {
 	}
 	cancel()
 }
+
+func TestLiveReconnectsWhenTrackingGoesSilent(t *testing.T) {
+	fb := seedBeacons(t)
+	b := httptest.NewServer(fb)
+	defer b.Close()
+	// A tracking that accepts the subscription, then sends nothing at all
+	// (no heartbeat): hung, or behind a connection a network dropped.
+	subscribed := make(chan struct{}, 8)
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		http.NewResponseController(w).Flush()
+		subscribed <- struct{}{}
+		<-r.Context().Done()
+	}))
+	defer silent.Close()
+	opts := testOptions()
+	opts.Live.StreamIdle = 150 * time.Millisecond
+	agg := startAggregator(t, b.URL, silent.URL, time.Second, opts)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, status, resp := liveClientStatus(t, ctx, agg.URL+"/aggregator/locations/"+bedRoom+"/live")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	start := time.Now()
+	recv(t, subscribed, "first subscription")
+	recv(t, subscribed, "a new subscription after the idle timeout")
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("resubscribed after %s, before the idle timeout", d)
+	}
+	// The client heard that live updates paused while the stream was idle:
+	// connected once subscribed, then not connected.
+	for ev := recv(t, status, "status event"); !strings.Contains(ev.Data, `"connected":true`); ev = recv(t, status, "status event") {
+	}
+	for ev := recv(t, status, "status event"); !strings.Contains(ev.Data, `"connected":false`); ev = recv(t, status, "status event") {
+	}
+}

@@ -67,6 +67,7 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	streamWrite := fs.Duration("sse-write-timeout", 10*time.Second, "bound of each write to a live stream's client (a client that stops reading is cut off)")
 	backoffMin := fs.Duration("reconnect-min", 250*time.Millisecond, "first delay before reconnecting to tracking's event stream")
 	backoffMax := fs.Duration("reconnect-max", 10*time.Second, "cap of the doubling reconnect delay")
+	streamIdle := fs.Duration("stream-idle-timeout", 45*time.Second, "reconnect to a tracking event stream silent this long (tracking's heartbeats come every 15 s)")
 
 	var beaconURL, trackingURL, eventsURL *url.URL
 	fs.Validate("beacon-url", func() (err error) { beaconURL, err = config.BaseURL(*beacon); return err })
@@ -80,7 +81,7 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	})
 	for name, d := range map[string]*time.Duration{
 		"call-timeout": callTimeout, "sse-heartbeat": heartbeat, "sse-write-timeout": streamWrite,
-		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "tracking-resolve-interval": followEvery,
+		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "stream-idle-timeout": streamIdle, "tracking-resolve-interval": followEvery,
 		"resolve-interval": resolveEvery,
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
@@ -108,6 +109,7 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 				RequestTimeout: common.RequestTimeout,
 				Live: liveConfig{
 					Heartbeat: *heartbeat, WriteTimeout: *streamWrite, BackoffMin: *backoffMin, BackoffMax: *backoffMax,
+					StreamIdle:      *streamIdle,
 					ResolveInterval: *followEvery,
 				},
 			},

@@ -43,7 +43,7 @@ func followTracking(ctx context.Context, up *Upstreams, beacons []api.Beacon, cf
 			u := *target
 			u.Host = endpoint
 			// Dialed by address, but addressed to the name the URL gives.
-			s := stream{URL: u.String(), Host: base.Host}
+			s := stream{URL: u.String(), Host: base.Host, Idle: cfg.StreamIdle}
 			followStream(ctx, up.streams(), s, cfg, sightingsTo(ctx, out, beacons), report)
 		},
 	}

@@ -100,6 +100,11 @@ test("a sighting POSTed through the gateway appears without reload (20 times, me
   assert.ok(ms[10] < 1000, `median ${ms[10]} ms`);
   // The newest is first and highlighted for a moment.
   assert.match(await page.locator("#now li").first().textContent(), /Browser Visitor 20/);
+  await page.waitForTimeout(2000); // the highlights fade
+  const last = await postSighting("Ada Okafor");
+  await rowOf(page, last.userId).waitFor();
+  assert.equal(await page.locator("#now li.new").count(), 1);
+  assert.match(await page.locator("#now li").first().textContent(), /Ada Okafor/);
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   await page.close();
 });
