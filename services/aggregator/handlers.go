@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gocql/gocql"
 	"github.com/gorilla/mux"
@@ -111,12 +112,13 @@ func handleUsersAt(up *Upstreams, limit int) httpx.HandlerFunc {
 // handleLive serves GET /aggregator/locations/{locationId}/live: a
 // server-sent event stream of new sightings at the location, each an
 // api.UserAtLocation as JSON in the data field of a default ("message")
-// event, and a "status" event (liveState) whenever following tracking
-// starts, breaks or recovers. The location's beacons are resolved once, when the client
+// event (its id the sighting's time: a client that reconnects with
+// Last-Event-ID first gets what it missed, resume.go), and a "status" event
+// (liveState) whenever following tracking starts, breaks or recovers. The location's beacons are resolved once, when the client
 // subscribes; errors up to then are JSON with the same policy as the list
 // endpoint. The stream ends when the client disconnects or the server shuts
 // down (httpx.ShuttingDown), since a graceful shutdown waits for handlers.
-func handleLive(up *Upstreams, cfg liveConfig) httpx.HandlerFunc {
+func handleLive(up *Upstreams, cfg liveConfig, limit int) httpx.HandlerFunc {
 	cfg = cfg.withDefaults()
 	return func(w http.ResponseWriter, r *http.Request) error {
 		location, err := parseLocation(mux.Vars(r)["locationId"])
@@ -145,6 +147,12 @@ func handleLive(up *Upstreams, cfg liveConfig) httpx.HandlerFunc {
 			status, states := liveStatusSink()
 			go followTracking(ctx, up, beacons, cfg, events, status)
 			go mergeLive(ctx, events, states, items)
+			// Followed first, then filled in: nothing falls between.
+			if since, ok := resumePoint(r.Header.Get("Last-Event-ID"), time.Now()); ok {
+				if !resume(ctx, sw, up, limit, location, since) {
+					return nil
+				}
+			}
 		}
 		// Its errors are the client going away mid-write; the status is
 		// long sent, so there is nothing left to answer.

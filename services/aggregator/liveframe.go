@@ -23,11 +23,15 @@ type liveItem struct {
 	status *liveState
 }
 
-// frame encodes a sighting as a default ("message") event and a status as
-// an event named "status".
+// frame encodes a sighting as a default ("message") event whose id is its
+// timeLogged (see resume.go), and a status as an event named "status".
 func (it liveItem) frame() ([]byte, error) {
 	if it.status == nil {
-		return sse.JSON(it.user)
+		b, err := json.Marshal(it.user)
+		if err != nil {
+			return nil, err
+		}
+		return sse.Event{ID: eventID(it.user), Data: string(b)}.Encode()
 	}
 	b, err := json.Marshal(it.status)
 	if err != nil {

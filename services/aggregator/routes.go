@@ -48,7 +48,7 @@ func newRouter(up *Upstreams, opts options, ops httpx.Ops) *mux.Router {
 	)
 	router := ops.Router()
 	// live is registered before {epochSeconds}, which would match it too.
-	router.Handle("/aggregator/locations/{locationId}/live", handleLive(up, opts.Live)).Methods(http.MethodGet)
+	router.Handle("/aggregator/locations/{locationId}/live", handleLive(up, opts.Live, opts.Concurrency)).Methods(http.MethodGet)
 	router.Handle("/aggregator/locations/{locationId}/{epochSeconds}", httpx.WithTimeout(opts.RequestTimeout, handleUsersAt(up, opts.Concurrency))).Methods(http.MethodGet)
 	return router
 }

@@ -97,8 +97,9 @@ async function showNow(id) {
     }
     if (new Date(u.timeLogged) >= hour) upsertPerson(list, u);
   });
-  // EventSource reconnects by itself (sending Last-Event-ID when the
-  // stream had ids); it gives up only when the answer is not a stream.
+  // EventSource reconnects by itself, sending the last sighting's id as
+  // Last-Event-ID, and the aggregator starts with what was missed; it gives
+  // up only when the answer is not a stream.
   live.addEventListener("error", () => {
     if (live.readyState === EventSource.CLOSED) {
       status("disconnected", "down");
