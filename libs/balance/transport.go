@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -37,8 +38,9 @@ const (
 // A request that could not even connect (a dial error: a pod that just went
 // away) and whose body was not read at all is sent to the next endpoint,
 // each endpoint at most once, and the failed one is passed over for
-// Cooldown. Nothing else is retried: a request that may have reached a
-// server is never sent twice.
+// Cooldown; when every endpoint known failed so, the name is looked up
+// again at once and the new endpoints are tried. Nothing else is retried: a
+// request that may have reached a server is never sent twice.
 //
 // The zero value balances with the system's DNS resolver. Answers are
 // looked up again after Refresh in the background, the last answer serving
@@ -59,7 +61,8 @@ type Transport struct {
 	Cooldown time.Duration
 
 	once   sync.Once
-	lookup Resolver
+	lookup Resolver // cached
+	direct Resolver // not cached: when every known endpoint refused
 	mu     sync.Mutex
 	hosts  map[string]*host
 }
@@ -76,7 +79,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" {
 		return base.RoundTrip(req)
 	}
-	h, plan := t.plan(req.Context(), HostPort(req.URL))
+	hostport := HostPort(req.URL)
+	h, plan := t.plan(req.Context(), hostport)
 	if len(plan) == 0 {
 		// Never resolved: the base transport dials the name itself and
 		// reports what is wrong with it, as it would without balancing.
@@ -87,17 +91,50 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body = holdBody(req.Body)
 		defer body.release()
 	}
+	asked := false
 	for i := 0; ; i++ {
 		resp, err := base.RoundTrip(to(req, plan[i], body))
 		if err == nil || !dialFailed(err) {
 			return resp, err
 		}
 		h.failed(plan[i], time.Now().Add(t.cooldown()))
-		last := i == len(plan)-1
-		if last || req.Context().Err() != nil || (body != nil && !body.untouched()) {
+		if req.Context().Err() != nil || (body != nil && !body.untouched()) {
 			return nil, err
 		}
+		if i == len(plan)-1 {
+			// Every endpoint known refused: the replicas may have been
+			// replaced (a restarted container or pod has a new address)
+			// since the last answer. Ask now, once, rather than fail
+			// until the next refresh.
+			if asked {
+				return nil, err
+			}
+			asked = true
+			plan = append(plan, t.moved(req.Context(), h, hostport, plan)...)
+			if i == len(plan)-1 {
+				return nil, err
+			}
+		}
 	}
+}
+
+// moved looks hostport up at once, past the cache, and returns the
+// endpoints of the answer that are not in tried.
+func (t *Transport) moved(ctx context.Context, h *host, hostport string, tried []string) []string {
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	eps, err := t.direct(ctx, hostport)
+	if err != nil || len(eps) == 0 {
+		return nil
+	}
+	h.learn(time.Now(), eps, nil)
+	var fresh []string
+	for _, ep := range eps {
+		if !slices.Contains(tried, ep) && !slices.Contains(fresh, ep) {
+			fresh = append(fresh, ep)
+		}
+	}
+	return fresh
 }
 
 func (t *Transport) init() {
@@ -105,6 +142,7 @@ func (t *Transport) init() {
 	if resolve == nil {
 		resolve = DNS(net.DefaultResolver)
 	}
+	t.direct = resolve
 	t.lookup = Cached(resolve, t.refresh())
 	t.hosts = map[string]*host{}
 }

@@ -224,3 +224,30 @@ func TestStreams(t *testing.T) {
 		t.Fatalf("first line %q, %v", line, err)
 	}
 }
+
+// TestReplacedReplicaFoundAtOnce: every endpoint of the cached answer
+// refuses (the replica restarted with a new address); the name is looked up
+// again at once instead of failing until the next refresh.
+func TestReplacedReplicaFoundAtOnce(t *testing.T) {
+	bs := startBackends(t, 1)
+	res := &fakeResolver{}
+	res.set(nil, deadEndpoint(t))
+	tr, att := newTransport(t, res, time.Hour)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+trackingName+"/", strings.NewReader("x"))
+	if _, err := tr.RoundTrip(req); err == nil {
+		t.Fatal("want the dial error while the only replica is gone")
+	}
+	res.set(nil, endpoints(bs...)...)
+	req, _ = http.NewRequest(http.MethodPost, "http://"+trackingName+"/", strings.NewReader("body"))
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("after the replica moved: %v", err)
+	}
+	resp.Body.Close()
+	if _, bodies := bs[0].requests(); len(bodies) != 1 || bodies[0] != "body" {
+		t.Errorf("the new replica got %q, want the one body", bodies)
+	}
+	if n := att.count(endpoints(bs...)[0]); n != 1 {
+		t.Errorf("%d attempts at the new replica, want 1", n)
+	}
+}
