@@ -100,7 +100,7 @@ test("a sighting POSTed through the gateway appears without reload (20 times, me
   assert.ok(ms[10] < 1000, `median ${ms[10]} ms`);
   // The newest is first and highlighted for a moment.
   assert.match(await page.locator("#now li").first().textContent(), /Browser Visitor 20/);
-  await page.waitForTimeout(2000); // the highlights fade
+  await page.waitForTimeout(3000); // the highlights fade (a 2 s transition)
   const last = await postSighting("Ada Okafor");
   await rowOf(page, last.userId).waitFor();
   assert.equal(await page.locator("#now li.new").count(), 1);
