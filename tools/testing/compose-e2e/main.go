@@ -83,6 +83,9 @@ func main() {
 }
 
 func checks(ctx context.Context, restartBound time.Duration) error {
+	if err := steps.Run("containers hardened; only the gateway published", hardenedCheck); err != nil {
+		return err
+	}
 	if err := steps.Run("seed hour: three Erupaka users at 'Bed Room Beacon'", func() error {
 		names, err := gw.SeedHour(ctx)
 		fmt.Printf("    %s\n", strings.Join(names, ", "))
