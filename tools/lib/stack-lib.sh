@@ -192,6 +192,12 @@ compose_up_watched() {
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 3
+    if who="$(crash_looping)"; then
+      kill "$pid" 2>/dev/null || true
+      echo "--- logs of $who (last 15 lines)"
+      podman logs --tail 15 "$who" 2>&1
+      die "container $who keeps failing (restarted ${STACK_RESTART_LIMIT:-3}+ times): its log is above (tools/stack-down cleans up)"
+    fi
     if who="$(dns_failing)"; then
       [[ -n "$first" ]] || first=$SECONDS
       if (( SECONDS - first >= grace )); then
@@ -211,6 +217,21 @@ compose_up_watched() {
     done
     die "the stack did not become healthy (tools/stack-down cleans up)"
   fi
+}
+
+# crash_looping prints the first container of the project that has been
+# restarted STACK_RESTART_LIMIT (3) times or more: a service that exits at
+# once (bad configuration, a permission) would otherwise be restarted until
+# the wait times out, minutes later.
+crash_looping() {
+  local limit="${STACK_RESTART_LIMIT:-3}" name count
+  while read -r name count; do
+    if [[ "$count" =~ ^[0-9]+$ ]] && (( count >= limit )); then
+      echo "$name"; return 0
+    fi
+  done < <(podman ps -aq --filter "label=com.docker.compose.project=$project" 2>/dev/null \
+             | xargs -r podman inspect --format '{{.Name}} {{.RestartCount}}' 2>/dev/null)
+  return 1
 }
 
 # stack_current: every service of the compose files has a container that
