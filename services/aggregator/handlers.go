@@ -54,6 +54,11 @@ func usersAtLocation(ctx context.Context, up *Upstreams, limit int, location goc
 	if err != nil {
 		return nil, fmt.Errorf("listing beacons at location %s: %w", location, err)
 	}
+	return usersAt(ctx, up, limit, location, beacons, epoch)
+}
+
+// usersAt is usersAtLocation for the location's beacons, already listed.
+func usersAt(ctx context.Context, up *Upstreams, limit int, location gocql.UUID, beacons []api.Beacon, epoch int64) ([]api.UserAtLocation, error) {
 	beacons, ids := uniqueBeacons(beacons)
 	results, err := fanOut(ctx, ids, limit, func(ctx context.Context, beacon gocql.UUID) ([]api.Sighting, error) {
 		return up.SightingsAt(ctx, beacon, epoch)
@@ -149,7 +154,7 @@ func handleLive(up *Upstreams, cfg liveConfig, limit int) httpx.HandlerFunc {
 			go mergeLive(ctx, events, states, items)
 			// Followed first, then filled in: nothing falls between.
 			if since, ok := resumePoint(r.Header.Get("Last-Event-ID"), time.Now()); ok {
-				if !resume(ctx, sw, up, limit, location, since) {
+				if !resume(ctx, sw, up, limit, location, beacons, since) {
 					return nil
 				}
 			}

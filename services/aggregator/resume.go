@@ -36,10 +36,11 @@ func resumePoint(lastEventID string, now time.Time) (since time.Time, ok bool) {
 	return t, true
 }
 
-// missedSince returns the sightings at the location logged after since, in
-// time order, reading each UTC clock hour from since's to now's (at most
-// three) with the list endpoint's fan-out.
-func missedSince(ctx context.Context, up *Upstreams, limit int, location gocql.UUID, since, now time.Time) ([]api.UserAtLocation, error) {
+// missedSince returns the sightings at the location (its beacons, as the
+// stream listed them) logged after since, in time order, reading each UTC
+// clock hour from since's to now's (at most three) with the list endpoint's
+// fan-out.
+func missedSince(ctx context.Context, up *Upstreams, limit int, location gocql.UUID, beacons []api.Beacon, since, now time.Time) ([]api.UserAtLocation, error) {
 	type key struct {
 		user gocql.UUID
 		at   time.Time
@@ -47,7 +48,7 @@ func missedSince(ctx context.Context, up *Upstreams, limit int, location gocql.U
 	seen := map[key]bool{}
 	var out []api.UserAtLocation
 	for h := since.Truncate(time.Hour); !h.After(now); h = h.Add(time.Hour) {
-		users, err := usersAtLocation(ctx, up, limit, location, h.Unix())
+		users, err := usersAt(ctx, up, limit, location, beacons, h.Unix())
 		if err != nil {
 			return nil, err
 		}
@@ -66,8 +67,8 @@ func missedSince(ctx context.Context, up *Upstreams, limit int, location gocql.U
 // resume writes the sightings missed since since to sw; false when the
 // client is gone. A failure to read them is logged and the stream goes on
 // live: the client can still reload the hour.
-func resume(ctx context.Context, sw *sse.Writer, up *Upstreams, limit int, location gocql.UUID, since time.Time) bool {
-	missed, err := missedSince(ctx, up, limit, location, since, time.Now())
+func resume(ctx context.Context, sw *sse.Writer, up *Upstreams, limit int, location gocql.UUID, beacons []api.Beacon, since time.Time) bool {
+	missed, err := missedSince(ctx, up, limit, location, beacons, since, time.Now())
 	if err != nil {
 		httpx.LoggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "filling in a resumed live stream failed",
 			slog.String("since", since.Format(time.RFC3339Nano)), slog.String("error", err.Error()))

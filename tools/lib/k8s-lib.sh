@@ -50,8 +50,9 @@ pid_alive() {
 
 cluster_up() { [[ -e "/run/netns/$k8s_netns" ]] && pid_alive kube-apiserver && pid_alive kubelet; }
 
+source "$ws/tools/lib/steps-lib.sh"
 # elapsed: seconds since $k8s_t0 (set by the caller), with one decimal.
-elapsed() { awk -v a="$k8s_t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
+elapsed() { secs_since "$k8s_t0"; }
 
 # start NAME CMD...: run CMD in the namespace, detached, its output in
 # $k8s_state/log/NAME.log and its pid in $k8s_state/pids/NAME.pid. nsenter
@@ -104,4 +105,6 @@ start_door() {
   echo $! >"$k8s_state/pids/$n.pid"
   wait_for "$n $listen -> $target" 10 bash -c "ss -Hltn 'sport = :${listen##*:}' | grep -q ."
 }
-stop_door() { stop "$1"; }
+
+# gateway_addr: the gateway Service's cluster IP:port inside the namespace.
+gateway_addr() { kc -n find-peers get svc gateway -o jsonpath='{.spec.clusterIP}:{.spec.ports[0].port}'; }

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/k8s-lib.sh"
 bin="$1"
 here="$ws/tools/k8s/cluster"
-k8s_t0="${k8s_t0:-$(date +%s.%N)}"
+k8s_t0="${k8s_t0:-$EPOCHREALTIME}"
 s="$k8s_state"
 mkdir -p "$s"/{pids,log/pods,etcd,registry,containerd/certs.d,cni/net.d,cni/ipam,kubelet,volumes}
 
@@ -62,10 +62,9 @@ fill cni.conflist "$s/cni/net.d/10-find-peers.conflist"
 start containerd /usr/bin/containerd --config "$s/containerd/config.toml"
 wait_for etcd 60 in_netns curl -sf http://127.0.0.1:2379/health
 
-svc_ip_range="$k8s_svc_cidr"
 start kube-apiserver "$bin/kube-apiserver" \
   --etcd-servers=http://127.0.0.1:2379 --advertise-address="$k8s_node_ip" --bind-address=0.0.0.0 --secure-port=6443 \
-  --service-cluster-ip-range="$svc_ip_range" --allow-privileged=false \
+  --service-cluster-ip-range="$k8s_svc_cidr" --allow-privileged=false \
   --client-ca-file="$k8s_pki/ca.crt" --tls-cert-file="$k8s_pki/apiserver.crt" --tls-private-key-file="$k8s_pki/apiserver.key" \
   --kubelet-client-certificate="$k8s_pki/apiserver-kubelet-client.crt" --kubelet-client-key="$k8s_pki/apiserver-kubelet-client.key" \
   --kubelet-preferred-address-types=InternalIP \
@@ -80,7 +79,7 @@ start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig="$k8s_
   --bind-address=127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
   --service-account-private-key-file="$k8s_pki/sa.key" --root-ca-file="$k8s_pki/ca.crt" \
   --cluster-signing-cert-file="$k8s_pki/ca.crt" --cluster-signing-key-file="$k8s_pki/ca.key" \
-  --allocate-node-cidrs=true --cluster-cidr=10.244.0.0/16 --node-cidr-mask-size=24 --service-cluster-ip-range="$svc_ip_range" \
+  --allocate-node-cidrs=true --cluster-cidr=10.244.0.0/16 --node-cidr-mask-size=24 --service-cluster-ip-range="$k8s_svc_cidr" \
   --controllers='*,-cloud-node-lifecycle-controller' --profiling=false --v=1
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig="$k8s_pki/scheduler.kubeconfig" \
   --authentication-kubeconfig="$k8s_pki/scheduler.kubeconfig" --authorization-kubeconfig="$k8s_pki/scheduler.kubeconfig" \

@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/find-peers/find-peers/libs/ociimage"
 )
 
 // newDigest makes a new image from a running one for a rolling update: the
@@ -23,8 +26,7 @@ func newDigest(ctx context.Context, ref, tag, label string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	opts := []remote.Option{remote.WithContext(ctx)}
-	idx, err := remote.Index(src, opts...)
+	idx, err := remote.Index(src, remote.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -56,14 +58,7 @@ func newDigest(ctx context.Context, ref, tag, label string) (string, error) {
 		out = mutate.RemoveManifests(out, func(desc v1.Descriptor) bool { return desc.Digest == d.Digest })
 		out = mutate.AppendManifests(out, mutate.IndexAddendum{Add: changed, Descriptor: v1.Descriptor{Platform: d.Platform}})
 	}
-	dst, err := name.NewTag(repo+":"+tag, name.Insecure)
-	if err != nil {
-		return "", err
-	}
-	if err := remote.WriteIndex(dst, out, opts...); err != nil {
-		return "", err
-	}
-	h, err := out.Digest()
+	h, err := ociimage.Push(ctx, out, repo, []string{tag}, io.Discard)
 	if err != nil {
 		return "", err
 	}
