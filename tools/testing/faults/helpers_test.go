@@ -203,12 +203,21 @@ func key(s sighting) string {
 // postSightings posts a batch and returns the status (0 on a transport
 // error), whether the error body was JSON, and the latency.
 func postSightings(ctx context.Context, client *http.Client, url string, batch []sighting) (status int, jsonBody bool, latency time.Duration, err error) {
+	return postSightingsID(ctx, client, url, batch, "")
+}
+
+// postSightingsID is postSightings sending requestID as X-Request-Id (none
+// when empty), so that the test can look the request up in the logs.
+func postSightingsID(ctx context.Context, client *http.Client, url string, batch []sighting, requestID string) (status int, jsonBody bool, latency time.Duration, err error) {
 	body, _ := json.Marshal(batch)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/tracking/sightings", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	// Sightings are idempotent upserts: the transport may replay the request
 	// on a connection the server closed before reading it.
 	req.Header.Set("Idempotency-Key", "sightings")
+	if requestID != "" {
+		req.Header.Set("X-Request-Id", requestID)
+	}
 	start := time.Now()
 	resp, err := client.Do(req)
 	latency = time.Since(start)
