@@ -31,6 +31,8 @@ type Config struct {
 	Timeout        time.Duration
 	// NumConns is the number of connections per host.
 	NumConns int
+	// Security: credentials and TLS (security.go); zero for a dev node.
+	Security
 }
 
 // Environment variables read by FromEnv.
@@ -95,10 +97,16 @@ func fromLookup(lookup func(string) (string, bool), defaultKeyspace string) (Con
 		}
 		cfg.NumConns = n
 	}
+	errs = append(errs, readSecurity(get, &cfg.Security)...)
 	if len(errs) > 0 {
 		return cfg, errors.Join(errs...)
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	// Read the PEM files now: a wrong path fails at start, not at first use.
+	_, err := cfg.sslOptions()
+	return cfg, err
 }
 
 // ParseConsistency accepts the CQL names (LOCAL_QUORUM, one, ...).
@@ -158,6 +166,7 @@ func (c *Config) Validate() error {
 	if c.Timeout < 0 || c.ConnectTimeout < 0 || c.NumConns < 0 {
 		errs = append(errs, errors.New("timeouts and NumConns must not be negative"))
 	}
+	errs = append(errs, c.Security.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -94,3 +94,33 @@ func FuzzSplitStatements(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSecurityEnv feeds the authentication and TLS variables: an accepted
+// combination is consistent, and no outcome shows the password.
+func FuzzSecurityEnv(f *testing.F) {
+	f.Add("tracking", "pw-secret-1", "", "", "", "")
+	f.Add("", "pw-secret-1", "", "", "", "")
+	f.Add("u", "", "/nonexistent/ca.pem", "", "", "true")
+	f.Add("u", "pw-secret-1", "", "cert.pem", "", "")
+	f.Add("u", "pw-secret-1", "", "", "db", "yes")
+	f.Fuzz(func(t *testing.T, user, password, ca, cert, serverName, insecure string) {
+		env := map[string]string{EnvHosts: "127.0.0.1", EnvUsername: user, EnvPassword: password,
+			EnvTLSCA: ca, EnvTLSCert: cert, EnvTLSServer: serverName, EnvTLSInsecure: insecure}
+		cfg, err := fromLookup(envOf(env), "ks")
+		// Only a password that is not also part of another input can be told apart.
+		pw := strings.TrimSpace(password)
+		checkLeak := len(pw) >= 6 && !strings.Contains(user+ca+cert+serverName+insecure+"127.0.0.1 ks", pw)
+		if checkLeak && (err != nil && strings.Contains(err.Error(), pw) || strings.Contains(cfg.String(), pw)) {
+			t.Fatalf("password %q shown: %v / %s", pw, err, cfg)
+		}
+		if err != nil {
+			return
+		}
+		if (cfg.Username == "") != (cfg.Password == "") {
+			t.Fatalf("accepted a username without a password or the reverse: %q", cfg.Username)
+		}
+		if !cfg.TLS() && (cfg.TLSCert != "" || cfg.TLSServerName != "" || cfg.TLSInsecureSkipVerify) {
+			t.Fatalf("accepted TLS settings without a CA: %s", cfg)
+		}
+	})
+}

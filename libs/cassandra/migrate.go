@@ -97,15 +97,13 @@ func Migrate(ctx context.Context, s *gocql.Session, keyspace string, repl Replic
 	if err != nil {
 		return err
 	}
-	ddl := []string{
-		fmt.Sprintf("CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s", keyspace, replCQL),
-		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.%s (
-			version int PRIMARY KEY, name text, checksum text, applied_at timestamp)`, keyspace, MigrationsTable),
+	if err := ensureKeyspace(ctx, s, keyspace, replCQL); err != nil {
+		return err
 	}
-	for _, stmt := range ddl {
-		if err := execDDL(ctx, s, stmt); err != nil {
-			return fmt.Errorf("prepare keyspace %s: %w", keyspace, err)
-		}
+	table := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.%s (
+			version int PRIMARY KEY, name text, checksum text, applied_at timestamp)`, keyspace, MigrationsTable)
+	if err := execDDL(ctx, s, table); err != nil {
+		return fmt.Errorf("prepare keyspace %s: %w", keyspace, err)
 	}
 	applied, err := appliedMigrations(ctx, s, keyspace)
 	if err != nil {
@@ -129,6 +127,36 @@ func Migrate(ctx context.Context, s *gocql.Session, keyspace string, repl Replic
 		if err := apply(ctx, s, keyspace, m); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ErrNoKeyspace reports a keyspace that is missing and that the login may
+// not create: a service role holds permissions on its own keyspace only, so
+// its keyspace is made beforehand (Provision).
+var ErrNoKeyspace = errors.New("keyspace does not exist and this login may not create it")
+
+// ensureKeyspace creates keyspace unless it exists. CREATE KEYSPACE needs
+// CREATE ON ALL KEYSPACES even with IF NOT EXISTS, which a service role
+// lacks, so an existing keyspace is found first in system_schema (readable
+// by every role).
+func ensureKeyspace(ctx context.Context, s *gocql.Session, keyspace, replCQL string) error {
+	var name string
+	err := Read(ctx, s, "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).Scan(&name)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, gocql.ErrNotFound) {
+		return fmt.Errorf("look up keyspace %s: %w", keyspace, err)
+	}
+	err = execDDL(ctx, s, fmt.Sprintf("CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s", keyspace, replCQL))
+	var re gocql.RequestError
+	if errors.As(err, &re) && re.Code() == gocql.ErrCodeUnauthorized {
+		return fmt.Errorf("keyspace %s: %w (an admin makes it and grants the role: go run ./tools/cassandra provision): %v",
+			keyspace, ErrNoKeyspace, err)
+	}
+	if err != nil {
+		return fmt.Errorf("prepare keyspace %s: %w", keyspace, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cassandra
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -31,6 +32,12 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 		gocql.DCAwareRoundRobinPolicy(cfg.LocalDC), gocql.ShuffleReplicas())
 	c.RetryPolicy = newRetryPolicy()
 	c.ProtoVersion = 4 // Cassandra 3+; skips gocql's version probing round trip
+	c.Authenticator = cfg.authenticator()
+	ssl, err := cfg.sslOptions()
+	if err != nil {
+		return nil, err
+	}
+	c.SslOpts = ssl
 	type result struct {
 		s   *gocql.Session
 		err error
@@ -66,6 +73,9 @@ func ConnectMigrated(ctx context.Context, cfg Config, repl Replication, migratio
 	}
 	err = Migrate(ctx, s, cfg.Keyspace, repl, migrations)
 	s.Close()
+	if errors.Is(err, ErrNoKeyspace) && cfg.Username != "" {
+		return nil, fmt.Errorf("role %s: %w", cfg.Username, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,8 @@
 // development and tests (see package launcher).
 //
 //	go run ./tools/cassandra fetch
-//	go run ./tools/cassandra start [--nodes 1|3] [--dir DIR] [--cql-port N] [--heap 512M] [--timeout 180s]
+//	go run ./tools/cassandra start [--nodes 1|3] [--dir DIR] [--cql-port N] [--heap 512M] [--timeout 180s] [--secure]
+//	go run ./tools/cassandra provision --keyspace K --role R --password-file F [--dir DIR] [--replication R]
 //	go run ./tools/cassandra status [--dir DIR]
 //	go run ./tools/cassandra stop [--dir DIR]
 //	go run ./tools/cassandra lock [--out FILE]
@@ -28,6 +29,10 @@ const usage = `usage: cassandra <command> [flags]
 commands:
   fetch    download Cassandra %[1]s with Maven into the cache and verify jars.lock
   start    start a 1- or 3-node cluster on 127.0.0.x in the background
+           (--secure: TLS and logins required; prints the admin's settings)
+  provision
+           on a secure cluster: create a keyspace and a role that may use it
+           and nothing else (--keyspace K --role R --password-file F)
   status   show the nodes of a cluster dir and whether they answer CQL
   stop     stop the nodes of a cluster dir (SIGTERM, then SIGKILL)
   lock     regenerate libs/cassandra/launcher/jars.lock with Maven
@@ -56,6 +61,8 @@ func main() {
 		err = start(ctx, args)
 	case "status":
 		err = status(ctx, args)
+	case "provision":
+		err = provision(ctx, args)
 	case "stop":
 		err = stopCmd(args)
 	case "lock":
@@ -110,6 +117,7 @@ func start(ctx context.Context, args []string) error {
 	fs.IntVar(&o.JMXPort, "jmx-port", 7199, "JMX port of node 1 (node i uses +i-1), loopback only")
 	fs.StringVar(&o.Heap, "heap", "512M", "JVM heap per node")
 	fs.DurationVar(&o.Timeout, "timeout", 180*time.Second, "give up if the cluster is not up by then")
+	fs.BoolVar(&o.Secure, "secure", false, "require TLS and logins; replace the default superuser (see docs/SECURITY.md)")
 	fs.Parse(args)
 	o.Log = os.Stderr
 	began := time.Now()
@@ -120,6 +128,10 @@ func start(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "cassandra: %d node(s) up in %s; stop with: go run ./tools/cassandra stop --dir %s\n",
 		len(c.Nodes), time.Since(began).Round(100*time.Millisecond), o.Dir)
 	fmt.Printf("CASSANDRA_HOSTS=%s\n", c.Hosts())
+	if o.Secure {
+		fmt.Printf("CASSANDRA_USERNAME=%s\nCASSANDRA_PASSWORD_FILE=%s\nCASSANDRA_TLS_CA=%s\n",
+			launcher.AdminRole, launcher.AdminPasswordFile(o.Dir), launcher.CAFile(o.Dir))
+	}
 	return nil
 }
 

@@ -36,6 +36,8 @@ type yamlParams struct {
 	StoragePort  int
 	ReplicaCount int // replication factor the token allocator optimises for
 	L            nodeLayout
+	Secure       bool     // TLS required, logins and permissions (secureYAML)
+	TLS          TLSFiles // of a secure cluster
 }
 
 // The settings favour a fast, small, disposable test cluster over durability:
@@ -79,12 +81,34 @@ concurrent_writes: 8
 concurrent_counter_writes: 8
 key_cache_size: 8MiB
 prepared_statements_cache_size: 8MiB
-authenticator: AllowAllAuthenticator
+{{if .Secure}}{{template "secure" .}}{{else}}authenticator: AllowAllAuthenticator
 authorizer: AllowAllAuthorizer
+{{end -}}
 # Tests create and drop keyspaces quickly; give the schema a little slack.
 read_request_timeout: 10000ms
 write_request_timeout: 10000ms
 request_timeout: 15000ms
+`))
+
+// secureYAML is what production runs: every client must speak TLS
+// (optional: false) and log in; each role sees only what it was granted.
+// The PEM context factory (Cassandra 4.1+) reads the Go-made key and
+// certificate directly, with no keytool. The auth caches are off so that a
+// role's change (a new password, a revoke) applies at once: a test cluster
+// favours that over the saved reads.
+var _ = template.Must(yamlTemplate.New("secure").Parse(`authenticator: PasswordAuthenticator
+authorizer: CassandraAuthorizer
+role_manager: CassandraRoleManager
+roles_validity: 0ms
+permissions_validity: 0ms
+credentials_validity: 0ms
+client_encryption_options:
+  enabled: true
+  optional: false
+  require_client_auth: false
+  keystore: {{.TLS.Keystore}}
+  ssl_context_factory:
+    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory
 `))
 
 func writeYAML(path string, p yamlParams) error {

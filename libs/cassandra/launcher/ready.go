@@ -18,7 +18,7 @@ var quietLogger = log.New(io.Discard, "", 0)
 
 // openNode connects to exactly one node, without discovering its peers, so a
 // readiness check measures that node and nothing else.
-func openNode(addr string, timeout time.Duration) (*gocql.Session, error) {
+func openNode(addr string, timeout time.Duration, a Access) (*gocql.Session, error) {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -33,13 +33,21 @@ func openNode(addr string, timeout time.Duration) (*gocql.Session, error) {
 	c.NumConns = 1
 	c.Consistency = gocql.One
 	c.Logger = quietLogger
+	if err := a.apply(c); err != nil {
+		return nil, err
+	}
 	return c.CreateSession()
 }
 
 // Query runs `SELECT release_version FROM system.local` on one node: the proof
 // that the node serves CQL, not merely that its port is open.
 func Query(ctx context.Context, addr string) (string, error) {
-	s, err := openNode(addr, 3*time.Second)
+	return QueryAs(ctx, addr, Access{})
+}
+
+// QueryAs is Query logged in with a (a secure cluster).
+func QueryAs(ctx context.Context, addr string, a Access) (string, error) {
+	s, err := openNode(addr, 3*time.Second, a)
 	if err != nil {
 		return "", err
 	}
@@ -50,8 +58,8 @@ func Query(ctx context.Context, addr string) (string, error) {
 }
 
 // peersUp counts the peers a node sees as joined, from system.peers_v2.
-func peersUp(ctx context.Context, addr string) (int, error) {
-	s, err := openNode(addr, 3*time.Second)
+func peersUp(ctx context.Context, addr string, a Access) (int, error) {
+	s, err := openNode(addr, 3*time.Second, a)
 	if err != nil {
 		return 0, err
 	}
@@ -67,11 +75,11 @@ func peersUp(ctx context.Context, addr string) (int, error) {
 
 // waitReady polls until the node answers a query, the process dies (exited
 // yields how), or ctx ends.
-func waitReady(ctx context.Context, n Node, exited <-chan error) error {
+func waitReady(ctx context.Context, n Node, a Access, exited <-chan error) error {
 	var last error
 	for {
 		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		_, err := Query(qctx, n.Addr())
+		_, err := QueryAs(qctx, n.Addr(), a)
 		cancel()
 		if err == nil {
 			return nil

@@ -30,7 +30,12 @@ type Options struct {
 	// DieWithParent kills the JVMs when this process ends (a test binary's
 	// private node); by default they outlive it, for Stop to end.
 	DieWithParent bool
-	Log           io.Writer // progress messages; default io.Discard
+	// Secure runs the cluster as production does: clients must use TLS
+	// (a CA and node certificate made in DIR/tls) and log in
+	// (PasswordAuthenticator, CassandraAuthorizer); the default superuser
+	// is replaced by AdminRole, whose password is in AdminPasswordFile.
+	Secure bool
+	Log    io.Writer // progress messages; default io.Discard
 }
 
 func (o *Options) defaults() error {
@@ -86,8 +91,11 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 	defer cancel()
 
 	if c, err := ReadState(o.Dir); err == nil {
+		if c.Secure != o.Secure {
+			return c, fmt.Errorf("%s holds a cluster with secure=%t; stop it and remove the dir to change that", o.Dir, c.Secure)
+		}
 		if running := runningNodes(c); len(running) > 0 {
-			if len(running) == len(c.Nodes) && len(c.Nodes) == o.Nodes && allAnswer(ctx, c) {
+			if len(running) == len(c.Nodes) && len(c.Nodes) == o.Nodes && allAnswer(ctx, o.Dir, c) {
 				fmt.Fprintf(o.Log, "cassandra: already running in %s\n", o.Dir)
 				return c, nil
 			}
@@ -113,7 +121,16 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 		nodes[i] = n
 	}
 
-	c := Cluster{Version: Version}
+	if o.Secure {
+		if _, err := writeCerts(o.Dir); err != nil {
+			return Cluster{}, fmt.Errorf("make TLS certificates: %w", err)
+		}
+	}
+	access, err := accessFor(o.Dir, o.Secure)
+	if err != nil {
+		return Cluster{}, err
+	}
+	c := Cluster{Version: Version, Secure: o.Secure}
 	for _, n := range nodes {
 		began := time.Now()
 		fmt.Fprintf(o.Log, "cassandra: starting node%d on %s\n", n.Index, n.Addr())
@@ -129,15 +146,18 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 		}
 		// Nodes join one at a time: concurrent bootstraps would race for
 		// token ranges.
-		if err := waitReady(ctx, n, exited); err != nil {
+		if err := waitReady(ctx, n, access, exited); err != nil {
 			return c, fmt.Errorf("%w\n%s", err, tail(40, n.SystemLog(), n.StdoutLog()))
 		}
 		fmt.Fprintf(o.Log, "cassandra: node%d up in %s\n", n.Index, time.Since(began).Round(100*time.Millisecond))
 	}
 	if o.Nodes > 1 {
-		if err := waitPeers(ctx, c); err != nil {
+		if err := waitPeers(ctx, c, access); err != nil {
 			return c, err
 		}
+	}
+	if o.Secure {
+		return c, secureRoles(ctx, o.Dir, c, o.Log)
 	}
 	return c, nil
 }
@@ -180,6 +200,7 @@ func startNode(java, lib string, o Options, n Node) (int, <-chan error, error) {
 	if err := writeYAML(filepath.Join(l.Conf, "cassandra.yaml"), yamlParams{
 		ClusterName: "find-peers-dev", Host: n.Host, Seed: "127.0.0.1",
 		CQLPort: n.CQLPort, StoragePort: n.StoragePort, ReplicaCount: rf, L: l,
+		Secure: o.Secure, TLS: tlsFilesFor(o.Dir),
 	}); err != nil {
 		return 0, nil, err
 	}
@@ -227,12 +248,12 @@ func startNode(java, lib string, o Options, n Node) (int, <-chan error, error) {
 	return cmd.Process.Pid, exited, nil
 }
 
-func waitPeers(ctx context.Context, c Cluster) error {
+func waitPeers(ctx context.Context, c Cluster, a Access) error {
 	want := len(c.Nodes) - 1
 	for {
 		ok := true
 		for _, n := range c.Nodes {
-			got, err := peersUp(ctx, n.Addr())
+			got, err := peersUp(ctx, n.Addr(), a)
 			if err != nil || got != want {
 				ok = false
 			}
@@ -258,10 +279,14 @@ func runningNodes(c Cluster) []Node {
 	return up
 }
 
-func allAnswer(ctx context.Context, c Cluster) bool {
+func allAnswer(ctx context.Context, dir string, c Cluster) bool {
+	a, err := accessFor(dir, c.Secure)
+	if err != nil {
+		return false
+	}
 	for _, n := range c.Nodes {
 		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := Query(qctx, n.Addr())
+		_, err := QueryAs(qctx, n.Addr(), a)
 		cancel()
 		if err != nil {
 			return false

@@ -36,6 +36,8 @@ func (n Node) StdoutLog() string { return filepath.Join(n.Dir, "logs", "stdout.l
 type Cluster struct {
 	Version string `json:"version"`
 	Nodes   []Node `json:"nodes"`
+	// Secure: TLS, PasswordAuthenticator and roles (Options.Secure).
+	Secure bool `json:"secure,omitempty"`
 }
 
 // Hosts is the value for CASSANDRA_HOSTS: comma-separated host:port.

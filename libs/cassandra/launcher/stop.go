@@ -80,12 +80,16 @@ func Status(ctx context.Context, dir string) ([]NodeStatus, error) {
 	if err != nil {
 		return nil, err
 	}
+	a, err := accessFor(dir, c.Secure)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]NodeStatus, len(c.Nodes))
 	for i, n := range c.Nodes {
 		s := NodeStatus{Node: n, Running: n.Alive()}
 		if s.Running {
 			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			s.Release, s.Err = Query(qctx, n.Addr())
+			s.Release, s.Err = QueryAs(qctx, n.Addr(), a)
 			cancel()
 		}
 		out[i] = s

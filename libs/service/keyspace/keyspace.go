@@ -122,6 +122,9 @@ func (svc Service[S]) printEnvHelp(w io.Writer) {
 	fmt.Fprintf(w, "\nCassandra: %s (required), %s (default %s), %s, %s, %s, %s\n",
 		cassandra.EnvHosts, cassandra.EnvKeyspace, svc.DefaultKeyspace, cassandra.EnvConsistency,
 		cassandra.EnvLocalDC, cassandra.EnvTimeout, cassandra.EnvNumConns)
+	fmt.Fprintf(w, "Cassandra security: %s with %s or %s; TLS: %s (turns it on), %s, %s, %s, %s\n",
+		cassandra.EnvUsername, cassandra.EnvPassword, cassandra.EnvPasswordFile, cassandra.EnvTLSCA,
+		cassandra.EnvTLSCert, cassandra.EnvTLSKey, cassandra.EnvTLSServer, cassandra.EnvTLSInsecure)
 }
 
 // run carries out cmd ("serve", "migrate" or "seed"; "health" is
@@ -132,6 +135,9 @@ func (svc Service[S]) run(ctx context.Context, cmd string, s S, logger *slog.Log
 	if err != nil {
 		logger.Error("bad Cassandra settings", "error", err)
 		return 2
+	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn("weak Cassandra settings", "warning", w)
 	}
 	switch cmd {
 	case "migrate", "seed":
