@@ -96,6 +96,10 @@ func randomPorts() (cql, storage, jmx int) {
 // binary die first, the kernel kills the node with it.)
 func Main(m *testing.M) {
 	code := m.Run()
+	if err := stopSecure(); err != nil {
+		fmt.Fprintf(os.Stderr, "cassandratest: stop the private secure node: %v\n", err)
+		code = max(code, 1)
+	}
 	if privateDir != "" {
 		// The data is thrown away: no need for a graceful drain.
 		if err := launcher.Stop(privateCluster, 0, os.Stderr); err != nil {

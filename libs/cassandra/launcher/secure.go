@@ -56,7 +56,9 @@ func (a Access) apply(c *gocql.ClusterConfig) error {
 
 // AdminPasswordFile holds the password of AdminRole of a secure cluster in
 // dir (0600); it exists once the bootstrap is done.
-func AdminPasswordFile(dir string) string { return filepath.Join(dir, "secrets", AdminRole+".password") }
+func AdminPasswordFile(dir string) string {
+	return filepath.Join(dir, "secrets", AdminRole+".password")
+}
 
 // CAFile is the CA certificate of a secure cluster in dir.
 func CAFile(dir string) string { return tlsFilesFor(dir).CA }
