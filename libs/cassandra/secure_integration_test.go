@@ -115,11 +115,11 @@ func TestSecureRoleOwnsOnlyItsKeyspace(t *testing.T) {
 		s  *gocql.Session
 		ks string
 	}{{beacon, beaconCfg.Keyspace}, {tracking, trackingCfg.Keyspace}} {
-		if err := s.s.Query("INSERT INTO "+s.ks+".items (id, label) VALUES (1, 'own')").WithContext(ctx).Exec(); err != nil {
+		if err := s.s.Query("INSERT INTO " + s.ks + ".items (id, label) VALUES (1, 'own')").WithContext(ctx).Exec(); err != nil {
 			t.Fatalf("write own table %s: %v", s.ks, err)
 		}
 		var label string
-		if err := s.s.Query("SELECT label FROM "+s.ks+".items WHERE id = 1").WithContext(ctx).Scan(&label); err != nil || label != "own" {
+		if err := s.s.Query("SELECT label FROM " + s.ks + ".items WHERE id = 1").WithContext(ctx).Scan(&label); err != nil || label != "own" {
 			t.Fatalf("read own table %s: %q, %v", s.ks, label, err)
 		}
 	}

@@ -33,6 +33,11 @@ type Config struct {
 	// Keyspaces of the two stateful services; empty means the services'
 	// defaults (beacon_service, tracking_service).
 	BeaconKeyspace, TrackingKeyspace string
+	// BeaconEnv and TrackingEnv are added to the environment of that
+	// service's migrate/seed and serve: on a secure cluster its own role and
+	// TLS settings (CASSANDRA_USERNAME, CASSANDRA_PASSWORD_FILE,
+	// CASSANDRA_TLS_CA), so each service logs in as itself.
+	BeaconEnv, TrackingEnv []string
 	// Replication for the seed's migration, e.g. "SimpleStrategy:1".
 	Replication string
 	// Ports; 0 picks a free loopback port.
@@ -98,11 +103,16 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.Seed {
 		prepare = "seed"
 	}
-	for _, svc := range []struct{ name, bin, keyspace string }{
-		{"beacon", cfg.Bin.Beacon, cfg.BeaconKeyspace},
-		{"tracking", cfg.Bin.Tracking, cfg.TrackingKeyspace},
+	beaconEnv := s.cassandraEnv(cfg.BeaconKeyspace, cfg.BeaconEnv)
+	trackingEnv := s.cassandraEnv(cfg.TrackingKeyspace, cfg.TrackingEnv)
+	for _, svc := range []struct {
+		name, bin string
+		env       []string
+	}{
+		{"beacon", cfg.Bin.Beacon, beaconEnv},
+		{"tracking", cfg.Bin.Tracking, trackingEnv},
 	} {
-		if err := s.runOnce(ctx, svc.name+"-"+prepare, svc.bin, s.cassandraEnv(svc.keyspace), prepare, "--replication", cfg.Replication); err != nil {
+		if err := s.runOnce(ctx, svc.name+"-"+prepare, svc.bin, svc.env, prepare, "--replication", cfg.Replication); err != nil {
 			return nil, err
 		}
 	}
@@ -111,8 +121,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		name, bin string
 		env       []string
 	}{
-		{"beacon", cfg.Bin.Beacon, append(s.cassandraEnv(cfg.BeaconKeyspace), "BEACON_LISTEN_ADDR="+addr(cfg.BeaconPort))},
-		{"tracking", cfg.Bin.Tracking, append(s.cassandraEnv(cfg.TrackingKeyspace), "TRACKING_LISTEN_ADDR="+addr(cfg.TrackingPort))},
+		{"beacon", cfg.Bin.Beacon, append(beaconEnv, "BEACON_LISTEN_ADDR="+addr(cfg.BeaconPort))},
+		{"tracking", cfg.Bin.Tracking, append(trackingEnv, "TRACKING_LISTEN_ADDR="+addr(cfg.TrackingPort))},
 		{"aggregator", cfg.Bin.Aggregator, []string{
 			"AGGREGATOR_LISTEN_ADDR=" + addr(cfg.AggregatorPort),
 			"AGGREGATOR_BEACON_URL=" + s.urls["beacon"],
@@ -170,12 +180,15 @@ func (s *Stack) Restart(ctx context.Context, service string) error {
 	return fmt.Errorf("stack: no service %q", service)
 }
 
-func (s *Stack) cassandraEnv(keyspace string) []string {
+// cassandraEnv is a stateful service's Cassandra environment: the hosts,
+// its keyspace, then extra (its role). A new slice each call, so appending
+// to one service's env never changes another's.
+func (s *Stack) cassandraEnv(keyspace string, extra []string) []string {
 	env := []string{"CASSANDRA_HOSTS=" + s.cfg.CassandraHosts}
 	if keyspace != "" {
 		env = append(env, "CASSANDRA_KEYSPACE="+keyspace)
 	}
-	return env
+	return append(env, extra...)
 }
 
 // runOnce runs a one-shot subcommand (migrate, seed) to completion.
