@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -182,5 +183,21 @@ func TestProvisionRejectsBadNames(t *testing.T) {
 		} else if c[2] != "" && strings.Contains(err.Error(), c[2]) && c[2] != "pw" {
 			t.Errorf("error shows the password: %v", err)
 		}
+	}
+}
+
+// TestSecureAuthReplicatedToEveryNode: the launcher replicates the roles to
+// every node, so a cluster keeps its logins with a node down.
+func TestSecureAuthReplicatedToEveryNode(t *testing.T) {
+	sc := cassandratest.Secure(t)
+	s := connect(t, sc.Admin(t, ""))
+	var repl map[string]string
+	err := s.Query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'").
+		WithContext(cassandratest.Context(t, time.Minute)).Scan(&repl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strconv.Itoa(len(sc.Hosts)); repl["replication_factor"] != want {
+		t.Errorf("system_auth replication %v, want replication_factor %s (one per node)", repl, want)
 	}
 }
