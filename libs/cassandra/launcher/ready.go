@@ -99,3 +99,50 @@ func waitReady(ctx context.Context, n Node, a Access, exited <-chan error) error
 		}
 	}
 }
+
+func waitPeers(ctx context.Context, c Cluster, a Access) error {
+	want := len(c.Nodes) - 1
+	for {
+		ok := true
+		for _, n := range c.Nodes {
+			got, err := peersUp(ctx, n.Addr(), a)
+			if err != nil || got != want {
+				ok = false
+			}
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("nodes do not all see %d peers in system.peers_v2: %w", want, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func runningNodes(c Cluster) []Node {
+	var up []Node
+	for _, n := range c.Nodes {
+		if n.Alive() {
+			up = append(up, n)
+		}
+	}
+	return up
+}
+
+func allAnswer(ctx context.Context, dir string, c Cluster) bool {
+	a, err := accessFor(dir, c.Secure)
+	if err != nil {
+		return false
+	}
+	for _, n := range c.Nodes {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := QueryAs(qctx, n.Addr(), a)
+		cancel()
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
