@@ -124,3 +124,26 @@ func FuzzSecurityEnv(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProvisionNames: role names and passwords are spliced into CQL, so an
+// accepted name is a plain identifier and a password literal is one string
+// that gives back the password.
+func FuzzProvisionNames(f *testing.F) {
+	for _, s := range []string{"tracking", "Tracking", "r'x", "a b", "x--", "pw'); DROP ROLE admin; --", "''", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidRole(s) == nil && strings.ContainsFunc(s, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+			t.Fatalf("role %q accepted", s)
+		}
+		lit, err := passwordLiteral(Secret(s))
+		if err != nil {
+			return
+		}
+		inner := lit[1 : len(lit)-1]
+		if lit[0] != '\'' || lit[len(lit)-1] != '\'' || strings.Count(inner, "'")%2 != 0 ||
+			strings.ReplaceAll(inner, "''", "'") != s || strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+			t.Fatalf("password %q quoted as %s", s, lit)
+		}
+	})
+}

@@ -35,8 +35,9 @@ func Provision(ctx context.Context, admin *gocql.Session, keyspace string, repl 
 	if err := ValidRole(role); err != nil {
 		return err
 	}
-	if password == "" || strings.ContainsAny(string(password), "\x00\r\n") {
-		return fmt.Errorf("role %s: the password must be non-empty and on one line", role)
+	literal, err := passwordLiteral(password)
+	if err != nil {
+		return fmt.Errorf("role %s: %w", role, err)
 	}
 	replCQL, err := repl.CQL()
 	if err != nil {
@@ -49,13 +50,10 @@ func Provision(ctx context.Context, admin *gocql.Session, keyspace string, repl 
 	if err != nil {
 		return err
 	}
-	// Role options take no bind markers: the password is a CQL string
-	// literal, its quotes doubled.
 	verb := "CREATE"
 	if exists {
 		verb = "ALTER"
 	}
-	literal := "'" + strings.ReplaceAll(string(password), "'", "''") + "'"
 	if err := Write(ctx, admin, true, verb+" ROLE "+role+" WITH PASSWORD = "+literal+" AND LOGIN = true").Exec(); err != nil {
 		// Cassandra may quote the statement back: keep the password out.
 		return fmt.Errorf("%s ROLE %s: %s", verb, role, strings.ReplaceAll(err.Error(), string(password), redacted))
@@ -65,6 +63,16 @@ func Provision(ctx context.Context, admin *gocql.Session, keyspace string, repl 
 		return fmt.Errorf("%s: %w", grant, err)
 	}
 	return nil
+}
+
+// passwordLiteral quotes a password as a CQL string literal (its quotes
+// doubled): role options take no bind markers. Empty passwords and control
+// characters are refused.
+func passwordLiteral(password Secret) (string, error) {
+	if password == "" || strings.ContainsFunc(string(password), func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", errors.New("the password must be non-empty, without control characters")
+	}
+	return "'" + strings.ReplaceAll(string(password), "'", "''") + "'", nil
 }
 
 func roleExists(ctx context.Context, admin *gocql.Session, role string) (bool, error) {
