@@ -108,6 +108,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if o.cosign, err = ociimage.CosignFromEnv(*cosignBin, os.Getenv); err != nil {
 			return fmt.Errorf("--sign-key: %w", err)
 		}
+		if _, err := os.Stat(o.signKey); err != nil {
+			return fmt.Errorf("--sign-key: %w", err)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "imagepush-")
 	if err != nil {
