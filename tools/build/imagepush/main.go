@@ -19,7 +19,8 @@
 //	                  from git into every image config and the index: a new
 //	                  digest, printed next to the built one
 //	--sign-key KEY    sign each pushed index by digest with cosign (no
-//	                  transparency log); --cosign or COSIGN_BIN names the binary
+//	                  transparency log), and attest its SBOM (a signed copy);
+//	                  --cosign or COSIGN_BIN names the binary
 package main
 
 import (
@@ -175,10 +176,17 @@ func pushOne(ctx context.Context, o options, l rloc.NamedPath, tmp string, out i
 		}
 	}
 	if o.signKey != "" {
-		if err := o.cosign.Sign(ctx, repo+"@"+d.String(), o.signKey); err != nil {
+		ref := repo + "@" + d.String()
+		if err := o.cosign.Sign(ctx, ref, o.signKey); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "  %s@%s: signed with %s\n", repo, d, o.signKey)
+		fmt.Fprintf(out, "  %s: signed with %s\n", ref, o.signKey)
+		if f := o.sboms[l.Name]; f != "" {
+			if err := o.cosign.Attest(ctx, ref, o.signKey, f); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  %s: SBOM attested (cosign attest --type spdxjson)\n", ref)
+		}
 	}
 	fmt.Fprintf(out, "%s@%s\n", repo, d)
 	return nil

@@ -5,6 +5,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,7 +25,11 @@ func TestPushSigned(t *testing.T) {
 	t.Setenv("BUILD_WORKSPACE_DIRECTORY", ws)
 	t.Setenv("COSIGN_PASSWORD", cosigntest.Password)
 	var out bytes.Buffer
-	args := []string{"--registry", host, "--stamp", "--sign-key", key, "--cosign", c.Bin, "--image", "svc=" + dir}
+	sbom := filepath.Join(t.TempDir(), "svc.sbom.spdx.json")
+	if err := os.WriteFile(sbom, []byte(`{"spdxVersion":"SPDX-2.3","name":"svc"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--registry", host, "--stamp", "--sign-key", key, "--cosign", c.Bin, "--image", "svc=" + dir, "--sbom", "svc=" + sbom}
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("push: %v\n%s", err, out.String())
 	}
@@ -45,5 +51,8 @@ func TestPushSigned(t *testing.T) {
 	}
 	if err := s.MatchesIndex(local); err != nil {
 		t.Errorf("the build does not match the signed push: %v", err)
+	}
+	if err := c.VerifySBOMAttestation(context.Background(), s.Ref, pub, []byte(`{"name":"svc","spdxVersion":"SPDX-2.3"}`)); err != nil {
+		t.Errorf("the SBOM attestation: %v", err)
 	}
 }

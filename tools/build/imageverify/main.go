@@ -8,7 +8,8 @@
 //     transparency log: signed with --tlog-upload=false),
 //   - the signed index is this workspace's build, stamped as the push
 //     stamped it (the revision/version/created annotations it carries),
-//   - an SPDX referrer of that digest is the built SBOM.
+//   - an SPDX referrer of that digest is the built SBOM, and so is the SBOM
+//     attestation the key signed for it (cosign attest --type spdxjson).
 //
 // It prints one line per image and exits 1 naming every image that fails.
 package main
@@ -122,6 +123,9 @@ func verifyOne(ctx context.Context, t target, layout, sbomFile, tmp string) (*oc
 		if err := s.HasSBOM(ctx, t.repo, b); err != nil {
 			return nil, err
 		}
+		if err := t.cosign.VerifySBOMAttestation(ctx, s.Ref, t.key, b); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -130,7 +134,7 @@ func sbomNote(f string) string {
 	if f == "" {
 		return ""
 	}
-	return ", SBOM referrer"
+	return ", SBOM referrer and attestation"
 }
 
 func repoName(registry, prefix, name string) string {

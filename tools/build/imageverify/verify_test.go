@@ -53,6 +53,9 @@ func TestVerify(t *testing.T) {
 		if err := c.Sign(ctx, repo+"@"+d.String(), key); err != nil {
 			t.Fatal(err)
 		}
+		if err := c.Attest(ctx, repo+"@"+d.String(), key, sbom); err != nil {
+			t.Fatal(err)
+		}
 		if n == "swapped" {
 			if _, err := ociimage.Push(ctx, cosigntest.Index(t, "evil").Index, repo, []string{"latest"}, &bytes.Buffer{}); err != nil {
 				t.Fatal(err)
@@ -65,7 +68,7 @@ func TestVerify(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	for _, want := range []string{"good: OK " + host + "/find-peers/good@sha256:", "swapped: FAILED", "signature does not verify", "badsbom: FAILED", "is the built SBOM", "2 image(s) failed verification: swapped, badsbom"} {
+	for _, want := range []string{"good: OK " + host + "/find-peers/good@sha256:", "swapped: FAILED", "signature does not verify", "badsbom: FAILED", "is the built SBOM", "2 image(s) failed verification: swapped, badsbom", "SBOM referrer and attestation"} {
 		if !strings.Contains(stdout.String()+stderr.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
