@@ -103,15 +103,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	if o.signKey = userPath(*signKey, os.Getenv); o.signKey != "" {
-		// Checked before anything is pushed: an unsigned push must not
-		// look like a signed one.
-		if o.cosign, err = ociimage.CosignFromEnv(*cosignBin, os.Getenv); err != nil {
-			return fmt.Errorf("--sign-key: %w", err)
-		}
-		if _, err := os.Stat(o.signKey); err != nil {
-			return fmt.Errorf("--sign-key: %w", err)
-		}
+	if o.signKey, o.cosign, err = signer(*signKey, *cosignBin); err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "imagepush-")
 	if err != nil {
@@ -125,6 +118,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// signer checks, before anything is pushed (an unsigned push must not look
+// like a signed one), that signing, if asked for, can happen.
+func signer(key, cosignBin string) (string, ociimage.Cosign, error) {
+	key = userPath(key, os.Getenv)
+	if key == "" {
+		return "", ociimage.Cosign{}, nil
+	}
+	c, err := ociimage.CosignFromEnv(cosignBin, os.Getenv)
+	if err != nil {
+		return "", c, fmt.Errorf("--sign-key: %w", err)
+	}
+	if _, err := os.Stat(key); err != nil {
+		return "", c, fmt.Errorf("--sign-key: %w", err)
+	}
+	return key, c, nil
 }
 
 func resolveSBOMs(n rloc.Named) (map[string]string, error) {

@@ -21,7 +21,9 @@ func gitCheckout(t *testing.T) (dir, head string) {
 	dir = t.TempDir()
 	git := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_COMMITTER_DATE=2026-11-30T10:00:00+02:00", "GIT_AUTHOR_DATE=2026-11-30T10:00:00+02:00",
+		// A private HOME and no system config: the same result in Bazel's
+		// sandbox and on a laptop with its own git settings.
+		cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_COMMITTER_DATE=2026-11-30T10:00:00+02:00", "GIT_AUTHOR_DATE=2026-11-30T10:00:00+02:00",
 			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
 		b, err := cmd.CombinedOutput()
 		if err != nil {
@@ -92,5 +94,12 @@ func TestSignWithoutCosignFailsFirst(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("pushed before failing:\n%s", out.String())
+	}
+	// A cosign binary but no key file (COSIGN_KEY names it too).
+	t.Setenv("COSIGN_BIN", os.Args[0])
+	t.Setenv("COSIGN_KEY", filepath.Join(t.TempDir(), "missing.key"))
+	err = run(context.Background(), []string{"--registry", "127.0.0.1:1", "--image", "svc=" + testLayout(t)}, &out)
+	if err == nil || !strings.Contains(err.Error(), "missing.key") || out.Len() != 0 {
+		t.Fatalf("missing key: err = %v, output %q", err, out.String())
 	}
 }
