@@ -4,8 +4,8 @@
 //
 // The registry comes from --registry, else IMAGE_REGISTRY, else
 // localhost:5000. Every image NAME=LAYOUT is pushed as REGISTRY/find-peers/NAME
-// with the tags "latest" and a stamp: --tag, else the short git commit of
-// BUILD_WORKSPACE_DIRECTORY (set by `bazel run`), else "dev". Credentials come
+// with the tags "latest" and a stamp: --tag, else the short git commit of the
+// build (--source-stamp: Bazel's workspace status, see stamp.go), else "dev". Credentials come
 // from the default keychain (~/.docker/config.json, credential helpers).
 // Registries on localhost/127.0.0.1/[::1] are spoken to over plain HTTP.
 //
@@ -16,7 +16,7 @@
 //	--sbom NAME=FILE  attach the SPDX SBOM to the pushed index as an OCI
 //	                  referrer (//images:push passes every service's)
 //	--stamp           stamp org.opencontainers.image.revision/version/created
-//	                  from git into every image config and the index: a new
+//	                  from --source-stamp into every image config and the index: a new
 //	                  digest, printed next to the built one
 //	--sign-key KEY    sign each pushed index by digest with cosign (no
 //	                  transparency log), and attest its SBOM (a signed copy);
@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 
@@ -69,9 +68,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.Var(&images, "image", "NAME=LAYOUT: an OCI layout (runfile path) to push as find-peers/NAME (repeatable)")
 	fs.Var(&sboms, "sbom", "NAME=FILE: SPDX SBOM (runfile path) to attach to NAME's pushed index as a referrer (repeatable)")
 	registry := fs.String("registry", "", "registry host[:port][/prefix] (default $IMAGE_REGISTRY, else "+DefaultRegistry+")")
-	tag := fs.String("tag", "", "extra tag (default: short git commit of the workspace, else \"dev\")")
+	tag := fs.String("tag", "", "extra tag (default: short git commit of the build, else \"dev\")")
+	sourceStamp := fs.String("source-stamp", "", "Bazel workspace status file (runfile path) with STABLE_GIT_COMMIT, _COMMIT_TIME, _VERSION (//images:source_stamp)")
 	repoPrefix := fs.String("repository-prefix", "find-peers", "repository prefix under the registry")
-	stamp := fs.Bool("stamp", false, "stamp org.opencontainers.image.revision/version/created (from git) into the pushed images: a new digest, not the built one")
+	stamp := fs.Bool("stamp", false, "stamp org.opencontainers.image.revision/version/created (from --source-stamp) into the pushed images: a new digest, not the built one")
 	version := fs.String("version", "", "with --stamp: org.opencontainers.image.version (default --tag, else git describe)")
 	signKey := fs.String("sign-key", os.Getenv("COSIGN_KEY"), "cosign private key: sign each pushed index by digest (env COSIGN_KEY; its password in COSIGN_PASSWORD)")
 	cosignBin := fs.String("cosign", "", "cosign binary (default $COSIGN_BIN; tools/cosign --install-only prints it)")
@@ -89,9 +89,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if o.sboms, err = resolveSBOMs(sboms); err != nil {
 		return err
 	}
+	status, err := readSourceStamp(*sourceStamp)
+	if err != nil {
+		return err
+	}
 	st := *tag
 	if st == "" {
-		st = GitStamp(os.Getenv("BUILD_WORKSPACE_DIRECTORY"))
+		st = ShortCommit(status)
 	}
 	o.tags = []string{"latest", st}
 	if *stamp {
@@ -99,7 +103,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if v == "" {
 			v = *tag
 		}
-		if o.stamp, err = SourceStamp(os.Getenv("BUILD_WORKSPACE_DIRECTORY"), v); err != nil {
+		if o.stamp, err = SourceStamp(status, v); err != nil {
 			return err
 		}
 	}
@@ -229,15 +233,15 @@ func Registry(flagValue, env string) string {
 	return DefaultRegistry
 }
 
-// GitStamp is the short commit of the git checkout at dir, or "dev".
-func GitStamp(dir string) string {
-	if dir == "" {
-		return "dev"
+// readSourceStamp reads --source-stamp, a runfile path under `bazel run` or
+// a plain path otherwise.
+func readSourceStamp(p string) (map[string]string, error) {
+	if p == "" {
+		return ReadStatus("")
 	}
-	cmd := exec.Command("git", "-C", dir, "rev-parse", "--short", "HEAD")
-	b, err := cmd.Output()
-	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
-		return s
+	path, err := rloc.Path(p)
+	if err != nil {
+		return nil, fmt.Errorf("--source-stamp: %w", err)
 	}
-	return "dev"
+	return ReadStatus(path)
 }

@@ -21,15 +21,14 @@ func TestPushSigned(t *testing.T) {
 	key, pub := cosigntest.KeyPair(t, c)
 	host := cosigntest.Registry(t)
 	dir := testLayout(t)
-	ws, head := gitCheckout(t)
-	t.Setenv("BUILD_WORKSPACE_DIRECTORY", ws)
+	stampFile, head := sourceStamp(t)
 	t.Setenv("COSIGN_PASSWORD", cosigntest.Password)
 	var out bytes.Buffer
 	sbom := filepath.Join(t.TempDir(), "svc.sbom.spdx.json")
 	if err := os.WriteFile(sbom, []byte(`{"spdxVersion":"SPDX-2.3","name":"svc"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--registry", host, "--stamp", "--sign-key", key, "--cosign", c.Bin, "--image", "svc=" + dir, "--sbom", "svc=" + sbom}
+	args := []string{"--registry", host, "--stamp", "--source-stamp", stampFile, "--sign-key", key, "--cosign", c.Bin, "--image", "svc=" + dir, "--sbom", "svc=" + sbom}
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("push: %v\n%s", err, out.String())
 	}

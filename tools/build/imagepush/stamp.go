@@ -1,8 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os/exec"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -10,41 +11,58 @@ import (
 	"github.com/find-peers/find-peers/libs/ociimage"
 )
 
-// SourceStamp is the stamp of the git checkout at dir: revision = HEAD,
-// version = version if set, else `git describe --tags --always`, created =
-// HEAD's committer time (not the push time, so pushing the same commit twice
-// gives the same digest). Read here, at push time, as the short commit tag
-// always was, rather than through Bazel's workspace status: a stamped Bazel
-// action would rebuild on every commit and the build outputs must not change.
-func SourceStamp(dir, version string) (ociimage.Stamp, error) {
-	if dir == "" {
-		return ociimage.Stamp{}, fmt.Errorf("stamping needs the git checkout (BUILD_WORKSPACE_DIRECTORY, set by bazel run)")
-	}
-	git := func(args ...string) (string, error) {
-		b, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
-		if err != nil {
-			return "", fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	rev, err := git("rev-parse", "HEAD")
-	if err != nil {
-		return ociimage.Stamp{}, err
-	}
-	ct, err := git("show", "-s", "--format=%cI", "HEAD")
-	if err != nil {
-		return ociimage.Stamp{}, err
+// SourceStamp is the stamp Bazel's workspace status recorded for this
+// build: tools/workspace-status prints STABLE_GIT_* keys, the stamped genrule
+// //images:source_stamp copies them from bazel-out/stable-status.txt, and
+// //images:push passes that file as --source-stamp. revision = the commit,
+// version = version if set, else `git describe`, created = the commit's
+// committer time (not the push time: pushing one commit twice gives one
+// digest). Only that small genrule reruns per commit; the images' own build
+// never sees the status, so their digests stay reproducible.
+func SourceStamp(status map[string]string, version string) (ociimage.Stamp, error) {
+	rev, ct := status["STABLE_GIT_COMMIT"], status["STABLE_GIT_COMMIT_TIME"]
+	if rev == "" || ct == "" {
+		return ociimage.Stamp{}, errors.New("--stamp: the build has no git stamp (STABLE_GIT_COMMIT and STABLE_GIT_COMMIT_TIME from tools/workspace-status); push from a git checkout")
 	}
 	created, err := time.Parse(time.RFC3339, ct)
 	if err != nil {
-		return ociimage.Stamp{}, fmt.Errorf("commit time %q: %w", ct, err)
+		return ociimage.Stamp{}, fmt.Errorf("STABLE_GIT_COMMIT_TIME %q: %w", ct, err)
 	}
 	if version == "" {
-		if version, err = git("describe", "--tags", "--always"); err != nil {
-			return ociimage.Stamp{}, err
-		}
+		version = status["STABLE_GIT_VERSION"]
+	}
+	if version == "" {
+		version = rev
 	}
 	return ociimage.Stamp{Revision: rev, Version: version, Created: created.UTC()}, nil
+}
+
+// ShortCommit is the tag a push adds besides "latest": the first 7
+// characters of the stamped commit, or "dev" without one.
+func ShortCommit(status map[string]string) string {
+	if c := status["STABLE_GIT_COMMIT"]; len(c) >= 7 {
+		return c[:7]
+	}
+	return "dev"
+}
+
+// ReadStatus parses a Bazel workspace status file ("KEY value" lines). An
+// empty path (no --source-stamp) is an empty status.
+func ReadStatus(path string) (map[string]string, error) {
+	status := map[string]string{}
+	if path == "" {
+		return status, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("source stamp: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			status[k] = strings.TrimSpace(v)
+		}
+	}
+	return status, nil
 }
 
 // userPath makes a path given on the command line of `bazel run` relative to

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,26 +13,51 @@ import (
 	"github.com/find-peers/find-peers/libs/ociimage/cosigntest"
 )
 
-// gitCheckout makes a one-commit git repository with a fixed commit time and
-// returns its directory and HEAD.
-func gitCheckout(t *testing.T) (dir, head string) {
+// testHead is the commit the tests' source stamps name.
+const testHead = "0123456789abcdef0123456789abcdef01234567"
+
+// sourceStamp writes a workspace status file as tools/workspace-status and
+// //images:source_stamp make it (commit time 10:00+02:00) and returns its
+// path and commit.
+func sourceStamp(t *testing.T) (path, head string) {
 	t.Helper()
-	dir = t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		// A private HOME and no system config: the same result in Bazel's
-		// sandbox and on a laptop with its own git settings.
-		cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_COMMITTER_DATE=2026-11-30T10:00:00+02:00", "GIT_AUTHOR_DATE=2026-11-30T10:00:00+02:00",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
-		b, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, b)
-		}
-		return strings.TrimSpace(string(b))
+	path = filepath.Join(t.TempDir(), "source_stamp.txt")
+	status := "STABLE_GIT_COMMIT " + testHead + "\nSTABLE_GIT_COMMIT_TIME 2026-11-30T10:00:00+02:00\nSTABLE_GIT_VERSION v1.2.3-4-g0123456\n"
+	if err := os.WriteFile(path, []byte(status), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	git("init", "-q")
-	git("commit", "-q", "--allow-empty", "-m", "c")
-	return dir, git("rev-parse", "HEAD")
+	return path, testHead
+}
+
+// TestSourceStamp: the status keys become the stamp; --version wins over
+// git describe; a build without a git stamp refuses --stamp and tags "dev".
+func TestSourceStamp(t *testing.T) {
+	path, head := sourceStamp(t)
+	status, err := ReadStatus(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := SourceStamp(status, "")
+	want := ociimage.Stamp{Revision: head, Version: "v1.2.3-4-g0123456", Created: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	if err != nil || st != want {
+		t.Errorf("SourceStamp = %+v, %v; want %+v", st, err, want)
+	}
+	if st, _ := SourceStamp(status, "t1"); st.Version != "t1" {
+		t.Errorf("version override: %q", st.Version)
+	}
+	if got := ShortCommit(status); got != head[:7] {
+		t.Errorf("ShortCommit = %q", got)
+	}
+	empty, _ := ReadStatus("")
+	if _, err := SourceStamp(empty, ""); err == nil || !strings.Contains(err.Error(), "tools/workspace-status") {
+		t.Errorf("no stamp: err = %v", err)
+	}
+	if got := ShortCommit(empty); got != "dev" {
+		t.Errorf("ShortCommit without a stamp = %q", got)
+	}
+	if _, err := ReadStatus(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("a missing stamp file was accepted")
+	}
 }
 
 // TestPushStampedWithSBOM: --stamp pushes a new digest carrying the commit's
@@ -47,14 +71,13 @@ func TestPushStampedWithSBOM(t *testing.T) {
 		t.Fatal(err)
 	}
 	built, _ := local.Digest()
-	ws, head := gitCheckout(t)
-	t.Setenv("BUILD_WORKSPACE_DIRECTORY", ws)
+	stampFile, head := sourceStamp(t)
 	sbom := filepath.Join(t.TempDir(), "svc.sbom.spdx.json")
 	if err := os.WriteFile(sbom, []byte(`{"spdxVersion":"SPDX-2.3"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	args := []string{"--registry", host, "--tag", "t1", "--stamp", "--image", "svc=" + dir, "--sbom", "svc=" + sbom}
+	args := []string{"--registry", host, "--tag", "t1", "--stamp", "--source-stamp", stampFile, "--image", "svc=" + dir, "--sbom", "svc=" + sbom}
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("push: %v\n%s", err, out.String())
 	}
