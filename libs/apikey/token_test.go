@@ -32,8 +32,8 @@ func TestParseTokenRejects(t *testing.T) {
 	for _, tok := range []string{
 		"", "fpk_", "Bearer " + good, good + "x", good[:len(good)-1],
 		strings.Replace(good, "fpk_", "fpx_", 1),
-		strings.ToUpper(good[:20]) + good[20:], // id must be lowercase hex
-		good[:len(good)-1] + "=",               // not base64url
+		strings.ToUpper(good[:20]) + good[20:],           // id must be lowercase hex
+		good[:len(good)-1] + "=",                         // not base64url
 		"fpk_0123456789abcdef" + strings.Repeat("A", 43), // missing separator
 	} {
 		if _, _, err := ParseToken(tok); err != ErrMalformed {
