@@ -29,13 +29,18 @@ func LoadOrEmpty(path string) (File, error) {
 
 // Save writes f to path atomically: a temporary file in the same
 // directory, synced, then renamed over path, so a reader (the gateway's
-// Store) sees the old file or the new one, never half of one. The file is
-// readable by its owner and group only (0640): it holds hashes, not
-// secrets, but there is no reason to publish them.
+// Store) sees the old file or the new one, never half of one. A new file
+// is readable by its owner and group only (0640): it holds hashes, not
+// secrets, but there is no reason to publish them; a rewritten file keeps
+// its mode (a container's user may read it through a bind mount).
 func Save(path string, f File) (err error) {
 	data, err := Marshal(f)
 	if err != nil {
 		return err
+	}
+	mode := fs.FileMode(0o640)
+	if info, err := os.Stat(path); err == nil {
+		mode = info.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -46,7 +51,7 @@ func Save(path string, f File) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := tmp.Chmod(0o640); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -64,6 +64,16 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
 	}
+	// A rewrite keeps the mode an operator gave the file.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(path, f); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o644 {
+		t.Errorf("rewrite changed the mode to %v", info.Mode().Perm())
+	}
 	empty, err := LoadOrEmpty(filepath.Join(t.TempDir(), "none.json"))
 	if err != nil || empty.Keys == nil || len(empty.Keys) != 0 {
 		t.Errorf("LoadOrEmpty(missing) = %+v, %v", empty, err)

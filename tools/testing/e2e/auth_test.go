@@ -64,7 +64,9 @@ func TestAccessControlThroughGateway(t *testing.T) {
 	})
 	gw := s.GatewayURL()
 	sighting := `{"beaconId":"` + bedRoomBeacon + `","userId":"3f1b7a4e-5c2d-4e8f-9a0b-1c2d3e4f5a6b","name":"Auth Check"}`
-	write := func(token string) *http.Response { return send(t, http.MethodPost, gw+"/tracking/sightings", sighting, token) }
+	write := func(token string) *http.Response {
+		return send(t, http.MethodPost, gw+"/tracking/sightings", sighting, token)
+	}
 
 	expect(t, "write with the write key", write(s.WriteToken()), http.StatusCreated, "")
 	expect(t, "no credential", write(""), http.StatusUnauthorized, `Bearer realm="find-peers"`)
