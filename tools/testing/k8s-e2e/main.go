@@ -52,7 +52,14 @@ func run(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	k := kube{kubectl: *kubectl, kubeconfig: *kubeconfig, namespace: *namespace}
-	g := systemcheck.Gateway{URL: strings.TrimSuffix(*gateway, "/"), HTTP: &http.Client{Timeout: 10 * time.Second}}
+	// The write key comes from the environment (tools/k8s-e2e reads the dev
+	// token), never a flag: argv is visible to every process.
+	token := os.Getenv("FIND_PEERS_API_KEY")
+	if token == "" {
+		fmt.Fprintln(os.Stderr, "k8s-e2e: FIND_PEERS_API_KEY (a write API key of the deployed gateway) is required")
+		return 2
+	}
+	g := systemcheck.Gateway{URL: strings.TrimSuffix(*gateway, "/"), HTTP: &http.Client{Timeout: 10 * time.Second}, Token: token}
 	steps := &systemcheck.Steps{Out: os.Stdout}
 	t0 := time.Now()
 	err := checks(ctx, steps, k, g, *loadFor, *maxFail, *replicas, *settle, *minShare)
