@@ -16,6 +16,7 @@ import (
 	"github.com/find-peers/find-peers/libs/apikey"
 	"github.com/find-peers/find-peers/libs/cassandra/cassandratest"
 	"github.com/find-peers/find-peers/libs/procstack"
+	"github.com/find-peers/find-peers/tools/testing/systemcheck"
 )
 
 // syncLog collects the services' log lines.
@@ -97,6 +98,15 @@ func TestAccessControlThroughGateway(t *testing.T) {
 		t.Errorf("Retry-After %q, want whole seconds >= 1", resp.Header.Get("Retry-After"))
 	}
 	expect(t, "other key unaffected", write(s.WriteToken()), http.StatusCreated, "")
+
+	// The check compose-e2e makes against the compose stack, here against
+	// the same processes: it must pass, so it is known to work.
+	g := systemcheck.Gateway{URL: gw, HTTP: &http.Client{Timeout: 10 * time.Second}, Token: s.WriteToken()}
+	summary, err := g.AccessCheck(ctx, s.APIKeysFile(), s.ReadToken(), 10*time.Second)
+	if err != nil {
+		t.Errorf("systemcheck.AccessCheck: %v", err)
+	}
+	t.Log(summary)
 
 	time.Sleep(300 * time.Millisecond) // access log lines follow the answers
 	out := logs.String()
