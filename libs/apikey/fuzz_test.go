@@ -24,9 +24,9 @@ func FuzzParseToken(f *testing.F) {
 	})
 }
 
-// FuzzParse: the key file is operator input. What parses must survive a
+// FuzzParseKeyFile: the key file is operator input. What parses must survive a
 // Marshal/Parse round trip unchanged.
-func FuzzParse(f *testing.F) {
+func FuzzParseKeyFile(f *testing.F) {
 	f.Add([]byte(`{"keys":[` + goodKey + `]}`))
 	f.Add([]byte(`{"keys":[]}`))
 	f.Add([]byte(`{"keys":[{"id":"0"}]}`))
