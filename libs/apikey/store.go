@@ -74,15 +74,18 @@ func (s *Store) changed() bool {
 	return !os.SameFile(info, s.seen) || info.Size() != s.seen.Size() || !info.ModTime().Equal(s.seen.ModTime())
 }
 
-// Watch reloads the file when it changes (checked every poll) and on
-// SIGHUP, until ctx ends.
-func (s *Store) Watch(ctx context.Context, poll time.Duration) {
+// Start reloads the file when it changes (checked every poll) and on
+// SIGHUP, in the background until ctx ends. SIGHUP is caught from the
+// moment Start returns (its default action would end the process).
+func (s *Store) Start(ctx context.Context, poll time.Duration) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	tick := time.NewTicker(poll)
-	defer tick.Stop()
-	s.watch(ctx, tick.C, hup)
+	go func() {
+		defer signal.Stop(hup)
+		defer tick.Stop()
+		s.watch(ctx, tick.C, hup)
+	}()
 }
 
 func (s *Store) watch(ctx context.Context, tick <-chan time.Time, hup <-chan os.Signal) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -100,5 +101,38 @@ func TestNewStoreFailsOnBadFile(t *testing.T) {
 	_ = os.WriteFile(path, []byte(`{"keys":[{}]}`), 0o600)
 	if _, err := NewStore(path, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "keys[0].id") {
 		t.Errorf("bad file: %v", err)
+	}
+}
+
+// TestStoreReloadsOnSIGHUP sends the process a real SIGHUP: the file is
+// re-read at once although the poll is an hour away.
+func TestStoreReloadsOnSIGHUP(t *testing.T) {
+	f, _ := testKeys(t)
+	path := filepath.Join(t.TempDir(), "keys.json")
+	if err := Save(path, f); err != nil {
+		t.Fatal(err)
+	}
+	store, err := NewStore(path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Start(t.Context(), time.Hour)
+	token, key, _ := NewKey("after hup", time.Now(), ScopeRead)
+	f.Keys = append(f.Keys, key)
+	if err := Save(path, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := store.Keys().Authenticate(token); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the key added before SIGHUP is not accepted within 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -64,7 +64,7 @@ func (a accessSettings) openKeys(ctx context.Context, logger *slog.Logger) (acce
 	if err != nil {
 		return cfg, fmt.Errorf("API key file %s: %w", a.keysFile, err)
 	}
-	go store.Watch(ctx, a.poll)
+	store.Start(ctx, a.poll)
 	cfg.Keys = store.Keys
 	logger.Info("API keys loaded", "file", a.keysFile, "keys", store.Keys().Len(), "read_access", readAccessName(cfg.ReadOpen))
 	return cfg, nil
