@@ -99,6 +99,9 @@ func checks(ctx context.Context, steps *systemcheck.Steps, k kube, g systemcheck
 			return err
 		}},
 		{"one hour later: []", func() error { return g.HourLaterEmpty(ctx) }},
+		{"API access: a write without a key or with an unknown key is 401; with the dev key 201", func() error {
+			return g.RefusesBadKeys(ctx)
+		}},
 		{"live stream delivers a sighting posted after subscribing; it reads back", func() error {
 			s, d, err := g.LiveCheck(ctx, "K8s E2e")
 			if err != nil {

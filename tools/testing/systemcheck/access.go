@@ -74,17 +74,28 @@ func (g Gateway) waitStatus(ctx context.Context, what, token string, want int, w
 	}
 }
 
+// RefusesBadKeys checks what needs no change to the key file (a deployed
+// Secret): a write without a credential and one with an unknown key are
+// refused with 401, and the same write with g.Token is accepted.
+func (g Gateway) RefusesBadKeys(ctx context.Context) error {
+	if _, err := g.expectStatus(ctx, "no credential", "", http.StatusUnauthorized); err != nil {
+		return err
+	}
+	unknown, _, _, _ := apikey.NewToken()
+	if _, err := g.expectStatus(ctx, "unknown key", unknown, http.StatusUnauthorized); err != nil {
+		return err
+	}
+	_, err := g.expectStatus(ctx, "the write key", g.Token, http.StatusCreated)
+	return err
+}
+
 // AccessCheck proves the access rules through the deployed gateway: no
 // credential 401, an unknown key 401, the read-only key writing 403, a new
 // key accepted without a restart and refused once revoked (401), and a key
 // with its own small limit answered 429 with Retry-After after its burst.
 // keyFile is the gateway's key file as this host sees it.
 func (g Gateway) AccessCheck(ctx context.Context, keyFile, readToken string, reload time.Duration) (string, error) {
-	if _, err := g.expectStatus(ctx, "no credential", "", http.StatusUnauthorized); err != nil {
-		return "", err
-	}
-	unknown, _, _, _ := apikey.NewToken()
-	if _, err := g.expectStatus(ctx, "unknown key", unknown, http.StatusUnauthorized); err != nil {
+	if err := g.RefusesBadKeys(ctx); err != nil {
 		return "", err
 	}
 	if h, err := g.expectStatus(ctx, "read-only key writing", readToken, http.StatusForbidden); err != nil {
