@@ -5,6 +5,8 @@
 //
 //   - Cassandra's ring and the keyspaces' replication (1 or 3 nodes);
 //   - the seed questions, a write read back, the live stream;
+//   - a write without an API key, or with an unknown one, is 401; every
+//     write carries the dev write key from FIND_PEERS_API_KEY;
 //   - a tracking pod deleted under load: no acknowledged write lost,
 //     failures (if any) JSON and bounded; with 3 Cassandra nodes, the same
 //     for a Cassandra node;
