@@ -168,7 +168,9 @@ func TestClientRefusesNonLoopbackDial(t *testing.T) {
 
 func TestHTTPOpAndSightingWorkload(t *testing.T) {
 	var got []Sighting
+	var lastAuth string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lastAuth = r.Header.Get("Authorization")
 		if r.URL.Path != "/tracking/sightings" || r.Header.Get("Content-Type") != "application/json" {
 			w.WriteHeader(http.StatusNotFound)
 			return
@@ -204,6 +206,13 @@ func TestHTTPOpAndSightingWorkload(t *testing.T) {
 	one := SightingWorkload{Base: srv.URL, Beacons: []string{"b"}, Batch: 1}.Request(0)
 	if one.Body[0] != '{' || one.Items != 1 {
 		t.Fatalf("single: %s", one.Body)
+	}
+	if one.Token != "" {
+		t.Fatal("a workload without a token sends one")
+	}
+	keyed := SightingWorkload{Base: srv.URL, Beacons: []string{"b"}, Batch: 2, Token: "k1"}
+	if out := HTTPOp(NewClient(1, time.Second), keyed.Request)(t.Context(), 0); !out.OK || lastAuth != "Bearer k1" {
+		t.Fatalf("keyed request: %+v, Authorization %q", out, lastAuth)
 	}
 	bad := HTTPOp(NewClient(1, time.Second), HourQueries(srv.URL, []string{"b"}, time.Unix(0, 0)))(t.Context(), 0)
 	if bad.OK || bad.Status != "404" {

@@ -82,6 +82,7 @@ type Request struct {
 	URL    string
 	Body   []byte // JSON when set
 	Items  int    // units of work it carries (e.g. sightings in a batch)
+	Token  string // sent as "Authorization: Bearer <Token>" when set
 }
 
 // HTTPOp turns a request generator into an Op. A status in 2xx is a
@@ -99,6 +100,9 @@ func HTTPOp(client *http.Client, gen func(i int) Request) Op {
 		}
 		if r.Body != nil {
 			req.Header.Set("Content-Type", "application/json")
+		}
+		if r.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+r.Token)
 		}
 		resp, err := client.Do(req)
 		if err != nil {

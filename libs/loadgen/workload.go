@@ -23,6 +23,9 @@ type SightingWorkload struct {
 	Batch   int
 	At      time.Time // zero: now
 	Seed    uint64
+	// Token is the gateway API key sent as a bearer credential; empty
+	// sends none (the services themselves take no credential).
+	Token string
 }
 
 // Sighting is the JSON posted (the tracking API's field names).
@@ -63,7 +66,7 @@ func (w SightingWorkload) Request(i int) Request {
 	} else {
 		body, _ = json.Marshal(rows)
 	}
-	return Request{Method: "POST", URL: strings.TrimRight(w.Base, "/") + "/tracking/sightings", Body: body, Items: len(rows)}
+	return Request{Method: "POST", URL: strings.TrimRight(w.Base, "/") + "/tracking/sightings", Body: body, Items: len(rows), Token: w.Token}
 }
 
 // HourQueries asks GET /tracking/beacons/{beacon}/{epoch}, beacons in turn.

@@ -1,6 +1,6 @@
 // Command gateway is find-peers' single entry point: it routes /beacons,
 // /tracking and /aggregator to their services, serves the web page, adds
-// request ids and enforces limits.
+// request ids, checks API keys (docs/SECURITY.md) and enforces limits.
 //
 //	gateway [serve] [flags]  serve HTTP until SIGTERM/SIGINT
 //	gateway health [flags]   GET /healthz on the listen address; exit 0 or 1
@@ -27,6 +27,7 @@ type settings struct {
 	service.Settings
 	upstreams []upstream
 	opts      options
+	access    accessSettings
 }
 
 var program = service.Program[settings]{
@@ -53,6 +54,7 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	resolveEvery := fs.Duration("resolve-interval", balance.DefaultRefresh, "how often the upstreams' hosts are resolved again; each request goes to the next of their addresses (round robin)")
 	streamWrite := fs.Duration("stream-write-timeout", 10*time.Second, "bound of each write of a proxied event stream (a client that stops reading is cut off)")
 	maxBody := fs.Int("max-body-bytes", httpx.DefaultMaxBody, "request body limit (then 413)")
+	access := accessFlags(fs)
 
 	urls := map[string]*string{"beacon-url": beacon, "tracking-url": tracking, "aggregator-url": aggregator}
 	parsed := map[string]*url.URL{}
@@ -69,6 +71,7 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	return func(common service.Settings) settings {
 		return settings{
 			Settings: common,
+			access:   access(),
 			upstreams: []upstream{
 				{Name: "beacon-service", Prefix: "/beacons", URL: parsed["beacon-url"]},
 				{Name: "tracking-service", Prefix: "/tracking", URL: parsed["tracking-url"]},
@@ -90,6 +93,12 @@ func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
 	for _, up := range s.upstreams {
 		logger.Info("routing", "prefix", up.Prefix, "upstream", up.Name, "url", up.URL.String())
 	}
+	access, err := s.access.openKeys(ctx, logger)
+	if err != nil {
+		logger.Error("gateway not started", "error", err)
+		return 1
+	}
+	s.opts.Access = access
 	return service.Serve(ctx, "gateway", s.Settings, routes(s.upstreams, s.opts, s.Ops(), logger), logger)
 }
 

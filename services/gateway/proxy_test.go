@@ -70,6 +70,7 @@ func (e *echo) count() int {
 
 func testOptions() options {
 	return options{
+		Access:    openAccess(),
 		MaxBody:   1024,
 		Transport: transportConfig{DialTimeout: time.Second, ResponseHeaderTimeout: 2 * time.Second},
 	}
@@ -135,6 +136,9 @@ func newReq(t *testing.T, method, target string, body io.Reader) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every test request carries the test write key; the access tests
+	// (auth_test.go) set or delete it themselves.
+	req.Header.Set("Authorization", "Bearer "+testKeys().write)
 	return req
 }
 

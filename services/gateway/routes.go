@@ -28,6 +28,8 @@ type options struct {
 	// StreamWriteTimeout bounds each write of a proxied event stream, which
 	// is exempt from the server's whole-answer write timeout.
 	StreamWriteTimeout time.Duration
+	// Access is the API access control in front of every proxied prefix.
+	Access accessConfig
 }
 
 // routes wires the gateway beside the operational endpoints, in the shared
@@ -54,15 +56,18 @@ func newRouter(ups []upstream, opts options, ops httpx.Ops, logger *slog.Logger)
 	for _, up := range ups {
 		ops.Checks = append(ops.Checks, httpx.Check{Name: up.Name, Fn: func(ctx context.Context) error { return httpx.PingHealthz(ctx, transport.RoundTrip, up.URL) }})
 	}
+	auth := newAuthorizer(opts.Access, ops.Registry)
 	router := ops.Router()
 	index, assets := webHandlers()
 	router.Handle("/", index).Methods(http.MethodGet, http.MethodHead)
 	router.Handle("/ui/{file}", assets).Methods(http.MethodGet, http.MethodHead)
 	for _, up := range ups {
 		proxy := newProxy(up, transport, upstreamErrors, logger)
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Only the API is behind the access check: the web page and the
+		// operational endpoints (health, metrics, openapi) stay open.
+		h := auth.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			proxy.ServeHTTP(sse.ProxyWriter(w, opts.StreamWriteTimeout), r)
-		})
+		}))
 		// "/beacons" and "/beacons/...", but not "/beaconsX".
 		router.Handle(up.Prefix, h)
 		router.PathPrefix(up.Prefix + "/").Handler(h)

@@ -127,8 +127,11 @@ func run() error {
 		}
 		fmt.Printf("\n  curl -s %s%s\n  %s\n", gw, path, body)
 	}
-	fmt.Printf("\nLive: curl -N %s/aggregator/locations/%s/live\nthen, in another terminal:\n  curl -s -XPOST -H 'Content-Type: application/json' %s/tracking/sightings \\\n    -d '{\"beaconId\":\"%s\",\"userId\":\"%s\",\"name\":\"You\"}'\n\nCtrl-C stops everything.\n",
-		gw, bedRoomLocation, gw, bedRoomBeacon, "0f8fad5b-d9cb-469f-a165-70867728950e")
+	// Writes need an API key: this demo's throw-away write key (procstack
+	// made it for this run; it is gone with the demo) is shown so the
+	// command can be pasted.
+	fmt.Printf("\nLive: curl -N %s/aggregator/locations/%s/live\nthen, in another terminal (with this demo's write key):\n  curl -s -XPOST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' %s/tracking/sightings \\\n    -d '{\"beaconId\":\"%s\",\"userId\":\"%s\",\"name\":\"You\"}'\n\nCtrl-C stops everything.\n",
+		gw, bedRoomLocation, s.WriteToken(), gw, bedRoomBeacon, "0f8fad5b-d9cb-469f-a165-70867728950e")
 	<-ctx.Done()
 	fmt.Println()
 	return nil

@@ -10,6 +10,7 @@ socket_path=/run/podman/podman.sock
 export DOCKER_HOST="${DOCKER_HOST:-unix://$socket_path}"
 project=find-peers
 mkdir -p "$state"
+source "$ws/tools/lib/apikeys-lib.sh"
 
 say() { echo "${0##*/}: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -67,7 +68,8 @@ stop_healthchecks() {
 start_simulator() {
   stop_simulator
   (cd "$ws" && go build -o "$cache/bin/simulate" ./tools/simulate) || die "go build ./tools/simulate failed"
-  setsid "$cache/bin/simulate" -gateway "http://${GATEWAY_PUBLISH:-127.0.0.1:9000}" "$@" \
+  FIND_PEERS_API_KEY="$(cat "$dev_write_token")" \
+    setsid "$cache/bin/simulate" -gateway "http://${GATEWAY_PUBLISH:-127.0.0.1:9000}" "$@" \
     >"$state/logs/simulate.log" 2>&1 </dev/null &
   echo $! >"$state/simulate.pid"
 }

@@ -4,7 +4,7 @@
 // the lobby, stay, walk between rooms and leave. It is bounded in time and
 // in count and stops by itself (or on Ctrl-C), printing what it did.
 //
-//	go run ./tools/simulate [-gateway http://127.0.0.1:9000] [-rate 2] [-duration 10m] [-max 2000]
+//	FIND_PEERS_API_KEY=<write key> go run ./tools/simulate [-gateway http://127.0.0.1:9000] [-rate 2] [-duration 10m] [-max 2000]
 //	tools/stack-up --demo      (the compose stack, then this in the background)
 //
 // It only talks to a gateway on this machine's loopback.
@@ -28,9 +28,14 @@ import (
 	"github.com/find-peers/find-peers/libs/loadgen"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(run(os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)) }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// apiKeyEnv holds the gateway write key (tools/apikey create --scope
+// write) that every POST carries; an environment variable, not a flag, so
+// the token is not in the process list.
+const apiKeyEnv = "FIND_PEERS_API_KEY"
+
+func run(args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	gateway := fs.String("gateway", "http://127.0.0.1:9000", "the gateway (on loopback)")
@@ -50,7 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
-	s := sim{gateway: *gateway, client: loadgen.NewClient(4, 10*time.Second), out: stdout}
+	token, _ := lookup(apiKeyEnv)
+	if token == "" {
+		fmt.Fprintf(stderr, "simulate: %s is empty: the gateway will refuse the writes (401)\n", apiKeyEnv)
+	}
+	s := sim{gateway: *gateway, token: token, client: loadgen.NewClient(4, 10*time.Second), out: stdout}
 	b := building()
 	if err := s.register(ctx, b); err != nil {
 		fmt.Fprintln(stderr, "simulate:", err)
@@ -91,6 +100,7 @@ func why(ctx context.Context, n, maxCount int) string {
 
 type sim struct {
 	gateway string
+	token   string // the write key; never printed
 	client  *http.Client
 	out     io.Writer
 }
@@ -151,6 +161,9 @@ func (s sim) post(ctx context.Context, path string, v any) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -71,6 +72,10 @@ func TestRunRegistersAndPostsBounded(t *testing.T) {
 	got := map[string][]map[string]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var v map[string]string
+		if r.Header.Get("Authorization") != "Bearer test-key" {
+			http.Error(w, `{"error":"no key"}`, http.StatusUnauthorized)
+			return
+		}
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&v) != nil {
 			http.Error(w, `{"error":"bad"}`, http.StatusBadRequest)
 			return
@@ -82,7 +87,8 @@ func TestRunRegistersAndPostsBounded(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errs bytes.Buffer
-	if code := run([]string{"-gateway", srv.URL, "-rate", "100", "-max", "5", "-seed", "7"}, &out, &errs); code != 0 {
+	env := func(k string) (string, bool) { return map[string]string{apiKeyEnv: "test-key"}[k], k == apiKeyEnv }
+	if code := run([]string{"-gateway", srv.URL, "-rate", "100", "-max", "5", "-seed", "7"}, env, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
 	if n := len(got["/beacons"]); n != 7 {
@@ -96,6 +102,9 @@ func TestRunRegistersAndPostsBounded(t *testing.T) {
 			t.Errorf("sighting %v", s)
 		}
 	}
+	if strings.Contains(out.String()+errs.String(), "test-key") {
+		t.Error("the API key was printed")
+	}
 	if !strings.Contains(out.String(), "5 sightings posted, 0 failed; stopped (the -max count)") {
 		t.Errorf("summary: %s", out.String())
 	}
@@ -104,7 +113,7 @@ func TestRunRegistersAndPostsBounded(t *testing.T) {
 func TestRunRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-rate", "0"}, {"-duration", "0s"}, {"-max", "0"}, {"-people", "0"}, {"-gateway", "http://10.1.2.3:9000"}} {
 		var out, errs bytes.Buffer
-		if code := run(args, &out, &errs); code != 2 || errs.Len() == 0 {
+		if code := run(args, os.LookupEnv, &out, &errs); code != 2 || errs.Len() == 0 {
 			t.Errorf("%v: exit %d, %q", args, code, errs.String())
 		}
 	}

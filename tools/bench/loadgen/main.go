@@ -2,7 +2,7 @@
 // loopback and reports throughput, latency percentiles and errors by status
 // (see package loadgen for how latency avoids coordinated omission).
 //
-//	go run ./tools/bench/loadgen -target http://127.0.0.1:9000 -workload ingest -batch 100 -rate 50 -duration 10s
+//	FIND_PEERS_API_KEY=<write key> go run ./tools/bench/loadgen -target http://127.0.0.1:9000 -workload ingest -batch 100 -rate 50 -duration 10s
 //	go run ./tools/bench/loadgen -target http://127.0.0.1:8082 -workload hour -rate 200 -duration 10s -json out.json
 //	go run ./tools/bench/loadgen -target http://127.0.0.1:8083 -workload location -location ID -rate 100
 //
@@ -85,7 +85,9 @@ func run(args []string) error {
 	var gen func(int) loadgen.Request
 	switch *workload {
 	case "ingest":
-		w := loadgen.SightingWorkload{Base: *target, Beacons: beacons, Batch: *batch, Seed: uint64(time.Now().UnixNano())}
+		// A write through the gateway needs its API key; from the
+		// environment, not a flag, so it is not in the process list.
+		w := loadgen.SightingWorkload{Base: *target, Beacons: beacons, Batch: *batch, Seed: uint64(time.Now().UnixNano()), Token: os.Getenv("FIND_PEERS_API_KEY")}
 		if *epoch != 0 && *epoch != seedEpoch {
 			w.At = at
 		}

@@ -72,7 +72,7 @@ func ingestSection(ctx context.Context, o options, hosts string, s *procstack.St
 	batched := []run{
 		{fmt.Sprintf("raw gocql: %d rows, tracking's batching", o.batch), "raw-batched", rawBatched(session, work)},
 		{fmt.Sprintf("HTTP tracking: %d per POST", o.batch), "tracking", httpIngest(s.URL("tracking"), work, o.concurrency)},
-		{fmt.Sprintf("HTTP gateway: %d per POST", o.batch), "gateway", httpIngest(s.GatewayURL(), work, o.concurrency)},
+		{fmt.Sprintf("HTTP gateway: %d per POST", o.batch), "gateway", httpIngest(s.GatewayURL(), withToken(work, s.WriteToken()), o.concurrency)},
 	}
 	// The batched modes, whose ratio is the goal, run in ingestRounds
 	// interleaved rounds and are compared by their medians: Cassandra's
@@ -111,6 +111,12 @@ func ingestSection(ctx context.Context, o options, hosts string, s *procstack.St
 
 func withBatch(w loadgen.SightingWorkload, n int) loadgen.SightingWorkload {
 	w.Batch = n
+	return w
+}
+
+// withToken is w sending the gateway write key.
+func withToken(w loadgen.SightingWorkload, token string) loadgen.SightingWorkload {
+	w.Token = token
 	return w
 }
 

@@ -2,6 +2,8 @@
 // driven by playwright-core, against the running system (tools/browser-test
 // starts it). Environment:
 //   GATEWAY        the gateway's URL (default http://127.0.0.1:9000)
+//   FIND_PEERS_API_KEY  a write API key: the test posts sightings (the page
+//                  itself only reads, without a key)
 //   CHROMIUM       the browser (default /usr/bin/chromium)
 //   TRACKING_STOP, TRACKING_START   shell commands that stop and start tracking-service
 //   SCREENSHOT     where to write the screenshot of the page with live data
@@ -16,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const GATEWAY = process.env.GATEWAY || "http://127.0.0.1:9000";
+const API_KEY = process.env.FIND_PEERS_API_KEY || "";
 const BED_ROOM = "ce519f95-923c-4532-879e-cd19afa8dda8";
 const BED_ROOM_BEACON = "5bf966d9-8046-4fc1-ae5a-80c923ebea5a";
 const ERUPAKAS = ["Avinash Erupaka", "Bhargavi Erupaka", "Shobha Erupaka"];
@@ -54,7 +57,9 @@ async function open(path = "/") {
 async function postSighting(name) {
   const s = { beaconId: BED_ROOM_BEACON, timeLogged: new Date().toISOString(), userId: randomUUID(), name };
   const resp = await fetch(`${GATEWAY}/tracking/sightings`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(s),
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Authorization": `Bearer ${API_KEY}` },
+    body: JSON.stringify(s),
   });
   assert.equal(resp.status, 201, `POST /tracking/sightings: ${resp.status} ${await resp.text()}`);
   return s;

@@ -2,7 +2,9 @@
 // it brings the compose stack up (tools/stack-up: real images, real podman,
 // real Cassandra), checks the user-visible behaviour THROUGH THE GATEWAY on
 // 127.0.0.1:9000, restarts the tracking container and checks the gateway
-// answers again within a bound, then tears everything down (tools/stack-down)
+// answers again within a bound, checks the API access rules with the dev
+// keys and that nothing but the gateway is reachable from outside the host,
+// then tears everything down (tools/stack-down)
 // and checks that no container, volume or network of the project is left.
 // Every step is timed; the whole run is bounded by -timeout.
 //
@@ -41,6 +43,7 @@ func main() {
 	keep := flag.Bool("keep", false, "leave the stack running at the end (skips the teardown checks)")
 	timeout := flag.Duration("timeout", 25*time.Minute, "bound of the whole run")
 	restartBound := flag.Duration("restart-bound", 60*time.Second, "how soon the gateway must answer again after `podman restart` of tracking")
+	keysDir := flag.String("api-keys-dir", filepath.Join(cacheDir(), "api-keys"), "where tools/stack-up keeps the gateway's key file (gateway/keys.json) and the dev tokens (tokens/)")
 	flag.Parse()
 
 	ws = os.Getenv("BUILD_WORKSPACE_DIRECTORY")
@@ -63,8 +66,13 @@ func main() {
 		upArgs = append(upArgs, "--cluster")
 	}
 	err := steps.Run("stack up to healthy (tools/stack-up "+strings.Join(upArgs, " ")+")", func() error { return script(ctx, "stack-up", upArgs...) })
+	var keys devKeys
 	if err == nil {
-		err = checks(ctx, *restartBound)
+		err = steps.Run("dev API keys (tools/stack-up made them)", func() (e error) { keys, e = loadDevKeys(*keysDir); return e })
+	}
+	if err == nil {
+		gw.Token = keys.write
+		err = checks(ctx, *restartBound, keys)
 	}
 	if !*keep {
 		if derr := steps.Run("teardown (tools/stack-down)", func() error { return script(context.Background(), "stack-down") }); derr != nil && err == nil {
@@ -82,8 +90,20 @@ func main() {
 	fmt.Println("compose-e2e: PASS")
 }
 
-func checks(ctx context.Context, restartBound time.Duration) error {
+func checks(ctx context.Context, restartBound time.Duration, keys devKeys) error {
 	if err := steps.Run("containers hardened; only the gateway published", hardenedCheck); err != nil {
+		return err
+	}
+	if err := steps.Run("internal services unreachable from outside the host; gateway on loopback", func() error { return isolationCheck(ctx) }); err != nil {
+		return err
+	}
+	if err := steps.Run("API access: 401 no/unknown/revoked key, 403 read key writing, 429 after a burst", func() error {
+		summary, err := gw.AccessCheck(ctx, keys.file, keys.read, 15*time.Second)
+		if err == nil {
+			fmt.Printf("    %s\n", summary)
+		}
+		return err
+	}); err != nil {
 		return err
 	}
 	if err := steps.Run("seed hour: three Erupaka users at 'Bed Room Beacon'", func() error {

@@ -200,6 +200,9 @@ func do(t *testing.T, method, url, body string) (int, []byte) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if method != http.MethodGet {
+		req.Header.Set("Authorization", "Bearer "+writeToken) // writes need the stack's key
+	}
 	client := &http.Client{Timeout: 15 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -27,6 +27,9 @@ func binaries(t *testing.T) procstack.Binaries {
 	return bin
 }
 
+// writeToken is the running stack's write key (procstack makes one).
+var writeToken string
+
 // startStack runs the system with fresh, uniquely named keyspaces (seeded),
 // and drops them when the test ends.
 func startStack(t *testing.T) *procstack.Stack {
@@ -47,6 +50,7 @@ func startStack(t *testing.T) *procstack.Stack {
 	if err != nil {
 		t.Fatalf("start the stack: %v", err)
 	}
+	writeToken = s.WriteToken()
 	t.Cleanup(func() {
 		if err := s.Stop(); err != nil {
 			t.Errorf("stop the stack: %v", err)

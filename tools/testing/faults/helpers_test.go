@@ -73,6 +73,10 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
+// writeToken is the running stack's write key, sent with every POST (the
+// services themselves ignore it; the gateway requires it).
+var writeToken string
+
 // startStack runs the four services on free ports with fresh keyspaces
 // (migrated, not seeded) and drops the keyspaces at the end.
 func startStack(t *testing.T, hosts, replication string) (*procstack.Stack, *logBuffer) {
@@ -91,6 +95,7 @@ func startStack(t *testing.T, hosts, replication string) (*procstack.Stack, *log
 	if err != nil {
 		t.Fatalf("start the stack: %v\n%s", err, tail(logs.String(), 40))
 	}
+	writeToken = s.WriteToken()
 	t.Cleanup(func() {
 		_ = s.Stop() // a service the test killed reports an unclean exit
 		if t.Failed() {
@@ -215,6 +220,7 @@ func postSightingsID(ctx context.Context, client *http.Client, url string, batch
 	// Sightings are idempotent upserts: the transport may replay the request
 	// on a connection the server closed before reading it.
 	req.Header.Set("Idempotency-Key", "sightings")
+	req.Header.Set("Authorization", "Bearer "+writeToken)
 	if requestID != "" {
 		req.Header.Set("X-Request-Id", requestID)
 	}

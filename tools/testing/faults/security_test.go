@@ -31,6 +31,9 @@ func TestSecurityLimits(t *testing.T) {
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
+		if method == "POST" {
+			req.Header.Set("Authorization", "Bearer "+writeToken)
+		}
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
@@ -44,7 +47,8 @@ func TestSecurityLimits(t *testing.T) {
 	}
 	gen := newSightingGen()
 	batch := func(n int) []byte { b, _ := json.Marshal(gen.batch(n, "x")); return b }
-	creds := map[string]string{"Authorization": "Bearer " + secret, "Cookie": "session=" + secret, "X-Api-Key": secret}
+	// The real write key is a credential too: it must not be logged either.
+	creds := map[string]string{"Authorization": "Bearer " + writeToken, "Cookie": "session=" + secret, "X-Api-Key": secret}
 
 	var rows [][2]string
 	check := func(what string, got, want int) {
@@ -82,10 +86,14 @@ func TestSecurityLimits(t *testing.T) {
 	}
 	// The same credentials on a failing request (errors are logged at warn).
 	_, _ = do("POST", "/tracking/sightings?token="+secret, "application/json", []byte("{bad"), creds)
+	// A refused credential: the secret as a bearer token.
+	st, _ = do("POST", "/tracking/sightings", "application/json", b, map[string]string{"Authorization": "Bearer " + secret})
+	check("write with a wrong bearer token: status", st, 401)
 
 	time.Sleep(200 * time.Millisecond) // log lines are written after the answer
-	leaks := strings.Count(logs.String(), secret)
-	rows = append(rows, [2]string{"log lines (all services) containing the client's secret (must be 0)", itoa(leaks)})
+	_, keySecret, _ := strings.Cut(writeToken[len("fpk_"):], "_")
+	leaks := strings.Count(logs.String(), secret) + strings.Count(logs.String(), keySecret)
+	rows = append(rows, [2]string{"log lines (all services) containing the client's secret or API key (must be 0)", itoa(leaks)})
 	if leaks != 0 {
 		t.Errorf("the secret appears %d times in the logs", leaks)
 	}

@@ -5,6 +5,8 @@
 //
 //   - Cassandra's ring and the keyspaces' replication (1 or 3 nodes);
 //   - the seed questions, a write read back, the live stream;
+//   - a write without an API key, or with an unknown one, is 401; every
+//     write carries the dev write key from FIND_PEERS_API_KEY;
 //   - a tracking pod deleted under load: no acknowledged write lost,
 //     failures (if any) JSON and bounded; with 3 Cassandra nodes, the same
 //     for a Cassandra node;
@@ -52,7 +54,14 @@ func run(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	k := kube{kubectl: *kubectl, kubeconfig: *kubeconfig, namespace: *namespace}
-	g := systemcheck.Gateway{URL: strings.TrimSuffix(*gateway, "/"), HTTP: &http.Client{Timeout: 10 * time.Second}}
+	// The write key comes from the environment (tools/k8s-e2e reads the dev
+	// token), never a flag: argv is visible to every process.
+	token := os.Getenv("FIND_PEERS_API_KEY")
+	if token == "" {
+		fmt.Fprintln(os.Stderr, "k8s-e2e: FIND_PEERS_API_KEY (a write API key of the deployed gateway) is required")
+		return 2
+	}
+	g := systemcheck.Gateway{URL: strings.TrimSuffix(*gateway, "/"), HTTP: &http.Client{Timeout: 10 * time.Second}, Token: token}
 	steps := &systemcheck.Steps{Out: os.Stdout}
 	t0 := time.Now()
 	err := checks(ctx, steps, k, g, *loadFor, *maxFail, *replicas, *settle, *minShare)
@@ -92,6 +101,9 @@ func checks(ctx context.Context, steps *systemcheck.Steps, k kube, g systemcheck
 			return err
 		}},
 		{"one hour later: []", func() error { return g.HourLaterEmpty(ctx) }},
+		{"API access: a write without a key or with an unknown key is 401; with the dev key 201", func() error {
+			return g.RefusesBadKeys(ctx)
+		}},
 		{"live stream delivers a sighting posted after subscribing; it reads back", func() error {
 			s, d, err := g.LiveCheck(ctx, "K8s E2e")
 			if err != nil {

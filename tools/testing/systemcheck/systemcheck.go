@@ -45,6 +45,10 @@ type Sighting struct {
 type Gateway struct {
 	URL  string       // e.g. http://127.0.0.1:9000
 	HTTP *http.Client // with a timeout; streams use their context only
+	// Token is a write API key (tools/apikey) that Post sends as a bearer
+	// token; reads are sent without one (the gateway's reads are open by
+	// default).
+	Token string
 }
 
 // GetJSON decodes the 200 answer of GET path into v.
@@ -83,6 +87,9 @@ func (g Gateway) Post(ctx context.Context, s Sighting) (int, []byte, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", s.UserID)
+	if g.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+g.Token)
+	}
 	resp, err := g.HTTP.Do(req)
 	if err != nil {
 		return 0, nil, err

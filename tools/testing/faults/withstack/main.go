@@ -1,7 +1,8 @@
 // Command withstack runs a command against a freshly started find-peers
 // system: it starts the four services (libs/procstack) on free loopback ports
 // with new, seeded keyspaces, runs the command with GATEWAY_URL, BEACON_URL,
-// TRACKING_URL and AGGREGATOR_URL in its environment, then stops the
+// TRACKING_URL, AGGREGATOR_URL and GATEWAY_API_KEY (the stack's write key)
+// in its environment, then stops the
 // services, drops the keyspaces and exits with the command's status.
 // tools/api-fuzz uses it.
 //
@@ -67,7 +68,8 @@ func run(binDir, hosts string, command []string) int {
 	fmt.Fprintf(os.Stderr, "withstack: gateway %s (service logs: %s)\n", s.GatewayURL(), logPath)
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "STACK_LOG="+logPath)
+	// GATEWAY_API_KEY: the stack's write key, for writes through the gateway.
+	cmd.Env = append(os.Environ(), "STACK_LOG="+logPath, "GATEWAY_API_KEY="+s.WriteToken())
 	for _, n := range servicelist.Names {
 		cmd.Env = append(cmd.Env, strings.ToUpper(n)+"_URL="+s.URL(n))
 	}
