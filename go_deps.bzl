@@ -484,6 +484,12 @@ def go_dependencies():
         version = "v0.42.0",
     )
     go_repository(
+        name = "org_golang_x_time",
+        importpath = "golang.org/x/time",
+        sum = "h1:vMb6ptszcQMkcwiRTAuNNU50gom6++Q/6gY2hDM6VDE=",
+        version = "v0.16.0",
+    )
+    go_repository(
         name = "org_golang_x_tools",
         importpath = "golang.org/x/tools",
         sum = "h1:ryxg4U63oaUYk7uOLTF37n43f4qgtGvqV4Ioit1BaEs=",
