@@ -20,7 +20,11 @@ type accessConfig struct {
 	// ReadOpen lets GET/HEAD API requests through without a key
 	// (-read-access open); a key that is sent is still checked.
 	ReadOpen bool
-	Limits   limitConfig
+	// WriteOpen lets every other API request through without a key
+	// (-write-access open): for a gateway behind a proxy that already
+	// authenticates, and for measuring what keys cost. Off by default.
+	WriteOpen bool
+	Limits    limitConfig
 }
 
 // realm is the WWW-Authenticate realm (RFC 6750 section 3).
@@ -81,7 +85,7 @@ func (a *authorizer) check(w http.ResponseWriter, r *http.Request) (string, erro
 	scope := requiredScope(r)
 	token, sent, malformed := bearerToken(r)
 	if !sent {
-		if scope == apikey.ScopeRead && a.cfg.ReadOpen {
+		if (scope == apikey.ScopeRead && a.cfg.ReadOpen) || (scope == apikey.ScopeWrite && a.cfg.WriteOpen) {
 			return a.limit(w, "ip:"+clientIP(r), 0, 0, "anonymous")
 		}
 		return a.unauthenticated(w, r, "", a.missingMsg(scope))

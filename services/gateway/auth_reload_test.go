@@ -127,13 +127,16 @@ func TestAccessSettings(t *testing.T) {
 		t.Errorf("access settings %+v", a)
 	}
 	d, _ := program.Parse("serve", nil, servicetest.Env(nil), io.Discard)
-	if d.access.keysFile != "" || !d.access.cfg.ReadOpen || d.access.cfg.Limits.Rate <= 0 {
-		t.Errorf("defaults %+v: want no key file, open reads, a rate limit", d.access)
+	if d.access.keysFile != "" || !d.access.cfg.ReadOpen || d.access.cfg.WriteOpen || d.access.cfg.Limits.Rate <= 0 {
+		t.Errorf("defaults %+v: want no key file, open reads, writes behind a key, a rate limit", d.access)
+	}
+	if w, err := program.Parse("serve", []string{"-write-access", "open"}, servicetest.Env(nil), io.Discard); err != nil || !w.access.cfg.WriteOpen {
+		t.Errorf("-write-access open: %+v, %v", w.access, err)
 	}
 	_, err = program.Parse("serve", nil, servicetest.Env(map[string]string{
-		"GATEWAY_READ_ACCESS": "public", "GATEWAY_RATE_LIMIT": "fast", "GATEWAY_RATE_BURST": "0",
+		"GATEWAY_READ_ACCESS": "public", "GATEWAY_WRITE_ACCESS": "anyone", "GATEWAY_RATE_LIMIT": "fast", "GATEWAY_RATE_BURST": "0",
 	}), io.Discard)
-	for _, want := range []string{"GATEWAY_READ_ACCESS", "GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST"} {
+	for _, want := range []string{"GATEWAY_READ_ACCESS", "GATEWAY_WRITE_ACCESS", "GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not name %s", err, want)
 		}

@@ -125,6 +125,20 @@ func TestReadAccessKey(t *testing.T) {
 	}
 }
 
+// TestWriteAccessOpen: -write-access open lets writes through without a
+// key, but a key that is sent is still checked.
+func TestWriteAccessOpen(t *testing.T) {
+	f := accessFixture(t, accessConfig{ReadOpen: true, WriteOpen: true})
+	if resp, body := call(t, f, "POST", sightingsPath, ""); resp.StatusCode != 200 || f.tracking.count() != 1 {
+		t.Errorf("open write without a key: %d %s; %d reached tracking", resp.StatusCode, body, f.tracking.count())
+	}
+	resp, body := call(t, f, "POST", sightingsPath, "Bearer fpk_0123456789abcdef_bad")
+	wantJSONError(t, resp, body, 401, "")
+	if n := f.tracking.count(); n != 1 {
+		t.Errorf("a write with a bad key reached tracking (%d writes)", n)
+	}
+}
+
 func TestNoKeyFileRefusesWrites(t *testing.T) {
 	f := accessFixture(t, accessConfig{ReadOpen: true})
 	resp, body := call(t, f, "POST", sightingsPath, "")
