@@ -1,36 +1,18 @@
 package apikey
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/find-peers/find-peers/libs/logtest"
 )
-
-// syncBuffer is a log sink safe for the watcher goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestStoreReloadsWithoutRestart revokes and adds keys in the file while a
 // Store watches it, and breaks the file: the last good set stays.
@@ -40,7 +22,7 @@ func TestStoreReloadsWithoutRestart(t *testing.T) {
 	if err := Save(path, f); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs logtest.Buffer
 	store, err := NewStore(path, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)

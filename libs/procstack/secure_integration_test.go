@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/cassandra"
 	"github.com/find-peers/find-peers/libs/cassandra/cassandratest"
+	"github.com/find-peers/find-peers/libs/logtest"
 	"github.com/find-peers/find-peers/libs/procstack"
 )
 
@@ -42,7 +42,7 @@ func TestStackOnSecureCassandra(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	bin := procstack.BinariesFromEnv()
-	var log syncBuffer
+	var log logtest.Buffer
 	if err := procstack.BuildMissing(ctx, &bin, t.TempDir(), &log); err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
@@ -72,23 +72,4 @@ func TestStackOnSecureCassandra(t *testing.T) {
 			t.Errorf("%s /readyz: %s", name, resp.Status)
 		}
 	}
-}
-
-// syncBuffer collects the services' output, written from one goroutine per
-// process.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,31 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/apikey"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
+	"github.com/find-peers/find-peers/libs/logtest"
 	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestKeysCreatedAndRevokedWithoutRestart runs the gateway on a key file
 // the way serve does (accessSettings.openKeys), changes the file and sees
@@ -45,7 +27,7 @@ func TestKeysCreatedAndRevokedWithoutRestart(t *testing.T) {
 	if err := apikey.Save(path, apikey.File{Keys: []apikey.Key{wkey}}); err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := accessSettings{keysFile: path, poll: 10 * time.Millisecond, cfg: accessConfig{ReadOpen: true}}
 	access, err := s.openKeys(t.Context(), logger)
@@ -148,7 +130,7 @@ func TestAccessSettings(t *testing.T) {
 func TestServeRefusesABrokenKeyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.json")
 	_ = os.WriteFile(path, []byte(`{"keys":[{"id":"x"}]}`), 0o600)
-	var stderr lockedBuffer
+	var stderr logtest.Buffer
 	code := run([]string{"serve", "-listen-addr", "127.0.0.1:0", "-api-keys-file", path}, servicetest.Env(nil), &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "keys[0].id") {
 		t.Errorf("exit %d, stderr %s", code, stderr.String())

@@ -54,14 +54,14 @@ func fanoutSection(ctx context.Context, o options, s *procstack.Stack) (*FanoutS
 				BeaconID string `json:"beaconId"`
 			}
 			body := fmt.Sprintf(`{"locationId":%q,"beaconName":"bench beacon %d"}`, location, i)
-			if err := postJSON(ctx, client, s.URL("beacon")+"/beacons", body, http.StatusCreated, &b); err != nil {
+			if err := postJSON(ctx, client, s.URL("beacon")+"/beacons", body, "", &b); err != nil {
 				return nil, fmt.Errorf("register beacon: %w", err)
 			}
 			beacons[i] = b.BeaconID
 		}
 		w := loadgen.SightingWorkload{Base: s.URL("tracking"), Beacons: beacons, Batch: n * fanoutRows, At: hour, Seed: 7}
 		req := w.Request(0)
-		if err := postJSON(ctx, client, req.URL, string(req.Body), http.StatusCreated, nil); err != nil {
+		if err := postJSON(ctx, client, req.URL, string(req.Body), "", nil); err != nil {
 			return nil, fmt.Errorf("seed sightings: %w", err)
 		}
 
@@ -134,19 +134,24 @@ func parallelTracking(client *http.Client, base string, beacons []string, hour t
 	}
 }
 
-func postJSON(ctx context.Context, c *http.Client, url, body string, want int, into any) error {
+// postJSON posts body, with the gateway key token when not empty, and wants
+// a 201; into receives the answer.
+func postJSON(ctx context.Context, c *http.Client, url, body, token string, into any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewBufferString(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
+	if resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("POST %s: %d %s", url, resp.StatusCode, data)
 	}
 	if into != nil {

@@ -49,6 +49,7 @@ type options struct {
 	out          string
 	quick        bool
 	noContainers bool
+	noSecurity   bool
 	concurrency  int
 	batch        int
 	ingestFor    time.Duration
@@ -76,6 +77,7 @@ func run() error {
 	flag.StringVar(&o.out, "out", def, "repository root: docs/BENCHMARKS.md and docs/benchmarks/results.json are written there")
 	flag.BoolVar(&o.quick, "quick", false, "short runs (smoke test); numbers are not written to docs/BENCHMARKS.md")
 	flag.BoolVar(&o.noContainers, "no-containers", false, "skip the podman start-to-ready section")
+	flag.BoolVar(&o.noSecurity, "no-security", false, "skip the section measuring what authentication and TLS cost")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
@@ -163,6 +165,12 @@ func run() error {
 	step("2/4 aggregator fan-out latency (%g req/s, %s per run)", o.latencyRate, o.latencyFor)
 	if res.Fanout, err = fanoutSection(ctx, o, s); err != nil {
 		return fmt.Errorf("fan-out: %w", err)
+	}
+	step("2b/4 what authentication and TLS cost (open and secure stacks side by side)")
+	if o.noSecurity {
+		step("  skipped (-no-security)")
+	} else if res.Security, err = securitySection(ctx, o, hosts, work, logs); err != nil {
+		return fmt.Errorf("security: %w", err)
 	}
 	step("3/4 container start-to-ready")
 	if o.noContainers {

@@ -15,13 +15,14 @@ import (
 var benchmarksTemplate string
 
 var benchmarksPage = template.Must(template.New("BENCHMARKS.md").Funcs(template.FuncMap{
-	"f0":        func(v float64) string { return fmt.Sprintf("%.0f", v) },
-	"f2":        func(v float64) string { return fmt.Sprintf("%.2f", v) },
-	"div":       func(a, b float64) float64 { return a / b },
-	"mib":       mib,
-	"joinF2":    floats,
-	"joinF0":    func(v []float64) string { return joinFormatted(v, "%.0f") },
-	"phaseRuns": func() int { return phaseRuns },
+	"f0":              func(v float64) string { return fmt.Sprintf("%.0f", v) },
+	"f2":              func(v float64) string { return fmt.Sprintf("%.2f", v) },
+	"div":             func(a, b float64) float64 { return a / b },
+	"mib":             mib,
+	"joinF2":          floats,
+	"joinF0":          func(v []float64) string { return joinFormatted(v, "%.0f") },
+	"phaseRuns":       func() int { return phaseRuns },
+	"securityBeacons": func() int { return securityBeacons },
 	"runsTable": func(runs []*loadgen.Result) (string, error) {
 		var b strings.Builder
 		err := loadgen.WriteTable(&b, runs)

@@ -20,6 +20,7 @@ type Results struct {
 	Goals           []Goal            `json:"goals"`
 	Ingest          *IngestSection    `json:"ingest"`
 	Fanout          *FanoutSection    `json:"fanout"`
+	Security        *SecuritySection  `json:"security,omitempty"`
 	Images          []ImageFact       `json:"images"`
 	Containers      *ContainerSection `json:"containers"`
 	Bazel           *BazelSection     `json:"bazel"`

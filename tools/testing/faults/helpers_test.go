@@ -19,6 +19,7 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/cassandra"
+	"github.com/find-peers/find-peers/libs/logtest"
 	"github.com/find-peers/find-peers/libs/procstack"
 )
 
@@ -55,37 +56,19 @@ func cassandraHosts(t *testing.T) string {
 	return h
 }
 
-// logBuffer collects the services' log lines (the secrets test greps them).
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // writeToken is the running stack's write key, sent with every POST (the
 // services themselves ignore it; the gateway requires it).
 var writeToken string
 
 // startStack runs the four services on free ports with fresh keyspaces
 // (migrated, not seeded) and drops the keyspaces at the end.
-func startStack(t *testing.T, hosts, replication string) (*procstack.Stack, *logBuffer) {
+func startStack(t *testing.T, hosts, replication string) (*procstack.Stack, *logtest.Buffer) {
 	t.Helper()
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	id := hex.EncodeToString(suffix)
 	beaconKS, trackingKS := "faults_beacon_"+id, "faults_tracking_"+id
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	s, err := procstack.Start(ctx, procstack.Config{

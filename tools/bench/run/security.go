@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/find-peers/find-peers/libs/cassandra"
+	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/loadgen"
+	"github.com/find-peers/find-peers/libs/procstack"
+)
+
+// SecuritySection is what authentication and TLS cost, measured side by
+// side in one run. The "open" stack: a plain Cassandra and a gateway that
+// needs no key (-read-access open, -write-access open). The "secure"
+// stack: a Cassandra that requires TLS and a login, each stateful service
+// logged in as its own role, and a gateway that needs a key for every API
+// request (-read-access key). The modes run in interleaved rounds and are
+// compared by their medians; every ratio is secure / open.
+type SecuritySection struct {
+	Rounds int               `json:"rounds"`
+	Runs   []*loadgen.Result `json:"runs"`
+	// Rows/s of raw gocql with tracking's batching: TLS + login / plain.
+	RawRatio float64 `json:"rawBatchedSecureVsOpen"`
+	// Rows/s of HTTP batch ingest through the gateway.
+	IngestRatio float64 `json:"gatewayIngestSecureVsOpen"`
+	// Aggregator latency through the gateway (5 beacons), p50 and p99.
+	FanoutP50Ratio float64 `json:"fanoutP50SecureVsOpen"`
+	FanoutP99Ratio float64 `json:"fanoutP99SecureVsOpen"`
+}
+
+// securityStack is one side of the comparison.
+type securityStack struct {
+	name     string
+	stack    *procstack.Stack
+	token    string // the gateway key ("" for the open stack)
+	raw      cassandra.Config
+	location string // a location with securityBeacons beacons and sightings
+}
+
+const securityBeacons = 5
+
+func securitySection(ctx context.Context, o options, plainHosts, work string, logs *os.File) (*SecuritySection, error) {
+	dir := filepath.Join(work, "cassandra-secure")
+	port := o.cqlPort + 1
+	step("  starting a secure Cassandra (TLS required, logins, a role per service) on 127.0.0.1:%d", port)
+	c, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: port,
+		StoragePort: port - 42, JMXPort: port + 157, Secure: true, Log: os.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+	}()
+	secure, err := startSecureStack(ctx, o, c, dir, logs)
+	if err != nil {
+		return nil, err
+	}
+	defer secure.stack.Stop()
+	open, err := startOpenStack(ctx, o, plainHosts, logs)
+	if err != nil {
+		return nil, err
+	}
+	defer open.stack.Stop()
+	return compareSecurity(ctx, o, []*securityStack{open, secure})
+}
+
+// startSecureStack provisions the two services' roles on the secure node
+// and starts the system on it with a gateway that needs a key for reads too.
+func startSecureStack(ctx context.Context, o options, c launcher.Cluster, dir string, logs *os.File) (*securityStack, error) {
+	admin, err := launcher.AdminAccess(dir)
+	if err != nil {
+		return nil, err
+	}
+	hosts := strings.Split(c.Hosts(), ",")
+	base := func(ks, user, password string) cassandra.Config {
+		cfg, _ := cassandra.FromEnv(ks) // the services' defaults, as the ingest section's raw session
+		cfg.Hosts = hosts
+		cfg.Security = cassandra.Security{Username: user, Password: cassandra.Secret(password), TLSCA: launcher.CAFile(dir)}
+		return cfg
+	}
+	session, err := cassandra.Connect(ctx, base("", admin.Username, admin.Password))
+	if err != nil {
+		return nil, fmt.Errorf("secure Cassandra admin login: %w", err)
+	}
+	defer session.Close()
+	repl, err := cassandra.ParseReplication("SimpleStrategy:1")
+	if err != nil {
+		return nil, err
+	}
+	env := map[string][]string{}
+	passwords := map[string]string{}
+	for _, ks := range []string{benchBeaconKS, benchTrackingKS} {
+		pw := rand.Text()
+		if err := cassandra.Provision(ctx, session, ks, repl, ks, cassandra.Secret(pw)); err != nil {
+			return nil, err
+		}
+		file := filepath.Join(dir, "secrets", ks+".password")
+		if err := os.WriteFile(file, []byte(pw+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		passwords[ks] = pw
+		env[ks] = []string{cassandra.EnvUsername + "=" + ks, cassandra.EnvPasswordFile + "=" + file, cassandra.EnvTLSCA + "=" + launcher.CAFile(dir)}
+	}
+	s, err := procstack.Start(ctx, procstack.Config{
+		Bin: o.bin, CassandraHosts: c.Hosts(), Output: logs,
+		BeaconKeyspace: benchBeaconKS, TrackingKeyspace: benchTrackingKS,
+		BeaconEnv: env[benchBeaconKS], TrackingEnv: env[benchTrackingKS],
+		GatewayEnv: []string{"GATEWAY_READ_ACCESS=key"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("secure stack: %w", err)
+	}
+	return &securityStack{name: "secure", stack: s, token: s.WriteToken(),
+		raw: base(benchTrackingKS, benchTrackingKS, passwords[benchTrackingKS])}, nil
+}
+
+// startOpenStack starts the system on the plain node with a gateway that
+// asks for no key.
+func startOpenStack(ctx context.Context, o options, hosts string, logs *os.File) (*securityStack, error) {
+	s, err := procstack.Start(ctx, procstack.Config{
+		Bin: o.bin, CassandraHosts: hosts, Output: logs,
+		BeaconKeyspace: benchBeaconKS, TrackingKeyspace: benchTrackingKS,
+		GatewayEnv: []string{"GATEWAY_READ_ACCESS=open", "GATEWAY_WRITE_ACCESS=open"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open stack: %w", err)
+	}
+	raw, err := cassandra.FromEnv(benchTrackingKS)
+	if err != nil {
+		return nil, err
+	}
+	raw.Hosts = strings.Split(hosts, ",")
+	return &securityStack{name: "open", stack: s, raw: raw}, nil
+}
