@@ -1,7 +1,8 @@
 // Command compose-e2e is the end-to-end test of the containerised system:
 // it brings the compose stack up (tools/stack-up: real images, real podman,
-// real Cassandra), checks the user-visible behaviour THROUGH THE GATEWAY on
-// 127.0.0.1:9000, restarts the tracking container and checks the gateway
+// real Cassandra), checks that the containers are hardened and Cassandra is
+// secure (cassandra.go), checks the user-visible behaviour THROUGH THE
+// GATEWAY on 127.0.0.1:9000, restarts the tracking container and checks the gateway
 // answers again within a bound, then tears everything down (tools/stack-down)
 // and checks that no container, volume or network of the project is left.
 // Every step is timed; the whole run is bounded by -timeout.
@@ -84,6 +85,11 @@ func main() {
 
 func checks(ctx context.Context, restartBound time.Duration) error {
 	if err := steps.Run("containers hardened; only the gateway published", hardenedCheck); err != nil {
+		return err
+	}
+	if err := steps.Run("Cassandra: TLS and a login required; tracking's role cannot read beacon's tables", func() error {
+		return cassandraSecurityCheck(ctx)
+	}); err != nil {
 		return err
 	}
 	if err := steps.Run("seed hour: three Erupaka users at 'Bed Room Beacon'", func() error {
