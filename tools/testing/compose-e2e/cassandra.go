@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 // host; nothing of Cassandra is published), with tracking's own login: the
 // CA and password files mounted into the tracking container. Each refusal
 // is preceded by the same connection succeeding with the right settings,
-// so a refusal cannot come from an unreachable node.
-func cassandraSecurityCheck(ctx context.Context) error {
+// so a refusal cannot come from an unreachable node. system_auth must be
+// replicated to every one of the nodes.
+func cassandraSecurityCheck(ctx context.Context, nodes int) error {
 	ip, err := podmanFormat("{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "find-peers-cassandra-1")
 	if err != nil {
 		return err
@@ -38,7 +40,7 @@ func cassandraSecurityCheck(ctx context.Context) error {
 	}
 	good := cassandra.Config{Hosts: []string{ip}, Timeout: 10 * time.Second, ConnectTimeout: 5 * time.Second, NumConns: 1,
 		Security: cassandra.Security{Username: "tracking", Password: pw, TLSCA: ca, TLSServerName: "cassandra"}}
-	if err := ownKeyspaceOnly(ctx, good); err != nil {
+	if err := ownKeyspaceOnly(ctx, good, nodes); err != nil {
 		return err
 	}
 	plain := good
@@ -57,13 +59,23 @@ func cassandraSecurityCheck(ctx context.Context) error {
 }
 
 // ownKeyspaceOnly: tracking's role reads its own table and is refused
-// beacon's (Unauthorized, not merely an error).
-func ownKeyspaceOnly(ctx context.Context, cfg cassandra.Config) error {
+// beacon's (Unauthorized, not merely an error); system_auth has a replica
+// on each node.
+func ownKeyspaceOnly(ctx context.Context, cfg cassandra.Config, nodes int) error {
 	s, err := cassandra.Connect(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("tracking's role over TLS: %w", err)
 	}
 	defer s.Close()
+	var repl map[string]string
+	if err := s.Query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'").
+		WithContext(ctx).Scan(&repl); err != nil {
+		return fmt.Errorf("system_auth replication: %w", err)
+	}
+	if rf := repl["replication_factor"] + repl["datacenter1"]; rf != strconv.Itoa(nodes) {
+		return fmt.Errorf("system_auth replication %v: want %d replicas, one per node", repl, nodes)
+	}
+	fmt.Printf("    system_auth replicated to all %d node(s): %v\n", nodes, repl)
 	if err := s.Query("SELECT beacon_id FROM tracking_service.users_by_beacon LIMIT 1").WithContext(ctx).Exec(); err != nil {
 		return fmt.Errorf("tracking's role cannot read its own table: %w", err)
 	}
