@@ -78,15 +78,11 @@ func readSecurity(get func(string) string, sec *Security) []error {
 	case pw != "" && pwFile != "":
 		errs = append(errs, fmt.Errorf("set only one of %s and %s", EnvPassword, EnvPasswordFile))
 	case pwFile != "":
-		b, err := os.ReadFile(pwFile)
+		p, err := ReadPasswordFile(pwFile)
 		if err != nil {
-			// The error names the file, never its content.
 			errs = append(errs, fmt.Errorf("%s: %w", EnvPasswordFile, err))
 		}
-		pw = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-		if err == nil && pw == "" {
-			errs = append(errs, fmt.Errorf("%s: %s is empty", EnvPasswordFile, pwFile))
-		}
+		pw = string(p)
 	}
 	sec.Password = Secret(pw)
 	sec.TLSCA, sec.TLSCert, sec.TLSKey = get(EnvTLSCA), get(EnvTLSCert), get(EnvTLSKey)
@@ -99,6 +95,21 @@ func readSecurity(get func(string) string, sec *Security) []error {
 		sec.TLSInsecureSkipVerify = b
 	}
 	return errs
+}
+
+// ReadPasswordFile reads a password from a file (a mounted secret), less
+// one trailing newline (what `echo` and editors add). An empty one is an
+// error; errors name the file, never its content.
+func ReadPasswordFile(path string) (Secret, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	pw := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if pw == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return Secret(pw), nil
 }
 
 // validate checks that the settings go together (no file is read).
@@ -117,6 +128,29 @@ func (s Security) validate() []error {
 		errs = append(errs, fmt.Errorf("TLS settings without %s: set it to the CA file to turn TLS on", EnvTLSCA))
 	}
 	return errs
+}
+
+// SecurityFromEnv reads only the login and TLS settings (CASSANDRA_USERNAME,
+// CASSANDRA_PASSWORD[_FILE], CASSANDRA_TLS_*), for a tool that picks its
+// own hosts (the Cassandra image's cqlsh).
+func SecurityFromEnv() (Security, error) {
+	var sec Security
+	get := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
+	errs := readSecurity(get, &sec)
+	errs = append(errs, sec.validate()...)
+	return sec, errors.Join(errs...)
+}
+
+// Apply sets the login and TLS options on a gocql cluster config, for
+// callers that build their own (Connect uses it too).
+func (s Security) Apply(c *gocql.ClusterConfig) error {
+	c.Authenticator = s.authenticator()
+	ssl, err := s.sslOptions()
+	if err != nil {
+		return err
+	}
+	c.SslOpts = ssl
+	return nil
 }
 
 // authenticator is gocql's PasswordAuthenticator when a username is set.

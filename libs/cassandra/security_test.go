@@ -2,15 +2,21 @@ package cassandra
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"time"
 )
 
 const testSecret = "pw-Zq8'x\"secret"
@@ -25,13 +31,23 @@ func writeTemp(t *testing.T, name, content string) string {
 	return p
 }
 
+// testCA writes a self-signed CA certificate. (launcher.NewCA makes real
+// ones, but the launcher imports this package: an internal test cannot
+// import it back.)
 func testCA(t *testing.T) string {
 	t.Helper()
-	ca, err := launcher.NewCA("test CA")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return writeTemp(t, "ca.pem", string(ca.PEM))
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeTemp(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
 }
 
 func TestSecurityFromEnv(t *testing.T) {

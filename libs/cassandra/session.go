@@ -32,12 +32,9 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 		gocql.DCAwareRoundRobinPolicy(cfg.LocalDC), gocql.ShuffleReplicas())
 	c.RetryPolicy = newRetryPolicy()
 	c.ProtoVersion = 4 // Cassandra 3+; skips gocql's version probing round trip
-	c.Authenticator = cfg.authenticator()
-	ssl, err := cfg.sslOptions()
-	if err != nil {
+	if err := cfg.Apply(c); err != nil {
 		return nil, err
 	}
-	c.SslOpts = ssl
 	type result struct {
 		s   *gocql.Session
 		err error

@@ -4,6 +4,7 @@
 //	go run ./tools/cassandra fetch
 //	go run ./tools/cassandra start [--nodes 1|3] [--dir DIR] [--cql-port N] [--heap 512M] [--timeout 180s] [--secure]
 //	go run ./tools/cassandra provision --keyspace K --role R --password-file F [--dir DIR] [--replication R]
+//	go run ./tools/cassandra compose-secrets --dir DIR [--hosts H,...] [--roles R,...]
 //	go run ./tools/cassandra status [--dir DIR]
 //	go run ./tools/cassandra stop [--dir DIR]
 //	go run ./tools/cassandra lock [--out FILE]
@@ -33,6 +34,9 @@ commands:
   provision
            on a secure cluster: create a keyspace and a role that may use it
            and nothing else (--keyspace K --role R --password-file F)
+  compose-secrets
+           write (once) the compose stack's CA, node certificate and role
+           passwords into --dir (tools/stack-up does)
   status   show the nodes of a cluster dir and whether they answer CQL
   stop     stop the nodes of a cluster dir (SIGTERM, then SIGKILL)
   lock     regenerate libs/cassandra/launcher/jars.lock with Maven
@@ -63,6 +67,8 @@ func main() {
 		err = status(ctx, args)
 	case "provision":
 		err = provision(ctx, args)
+	case "compose-secrets":
+		err = composeSecrets(args)
 	case "stop":
 		err = stopCmd(args)
 	case "lock":

@@ -6,6 +6,10 @@ ws="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 source "$ws/tools/lib/services.sh"
 cache="${FIND_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/find-peers}"
 state="$cache/stack"
+# The secure Cassandra's CA, node certificate and role passwords (0700;
+# made once by cassandra_secrets, kept across stack-down/stack-up; compose
+# mounts them from here).
+export CASSANDRA_SECRETS_DIR="$cache/stack-secrets"
 socket_path=/run/podman/podman.sock
 export DOCKER_HOST="${DOCKER_HOST:-unix://$socket_path}"
 project=find-peers
@@ -76,6 +80,13 @@ start_simulator() {
 stop_simulator() {
   alive "$state/simulate.pid" && kill "$(cat "$state/simulate.pid")" 2>/dev/null || true
   rm -f "$state/simulate.pid"
+}
+
+# cassandra_secrets makes the secrets (tools/cassandra compose-secrets, built
+# with go build) unless they exist; it prints no secret.
+cassandra_secrets() {
+  (cd "$ws" && go build -o "$cache/bin/cassandra" ./tools/cassandra) || die "go build ./tools/cassandra failed"
+  "$cache/bin/cassandra" compose-secrets --dir "$CASSANDRA_SECRETS_DIR"
 }
 
 # leftovers prints the project's containers, volumes and networks, if any.
@@ -168,7 +179,7 @@ compose_up_watched() {
   wait "$pid" || rc=$?
   if [[ $rc != 0 ]]; then
     compose ps -a || true
-    for s in cassandra beacon-seed tracking-seed "${SERVICES[@]}"; do
+    for s in cassandra cassandra-init beacon-seed tracking-seed "${SERVICES[@]}"; do
       echo "--- logs $s"; compose logs --no-color --tail 8 "$s" 2>&1 || true
     done
     die "the stack did not become healthy (tools/stack-down cleans up)"

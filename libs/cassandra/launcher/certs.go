@@ -94,33 +94,44 @@ func tlsFilesFor(dir string) TLSFiles {
 
 // writeCerts makes the cluster's CA and the one certificate all its nodes
 // share (127.0.0.1-3 and localhost), unless they exist from an earlier
-// start. The CA's key is not kept: nothing else is ever signed with it.
+// start.
 func writeCerts(dir string) (TLSFiles, error) {
 	f := tlsFilesFor(dir)
+	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(127, 0, 0, 2), net.IPv4(127, 0, 0, 3)}
+	return f, WriteNodeCerts(f, ips, []string{"localhost"})
+}
+
+// WriteNodeCerts writes a new CA to f.CA and one certificate for the given
+// addresses and names, which every node of the cluster shares, to
+// f.Keystore (0600, key and certificate: Cassandra's PEM keystore), unless
+// f.Keystore exists already. The CA's key is not kept: nothing else is
+// ever signed with it.
+func WriteNodeCerts(f TLSFiles, ips []net.IP, dnsNames []string) error {
 	if _, err := os.Stat(f.Keystore); err == nil {
-		return f, nil
+		return nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return f, err
+		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(f.CA), 0o700); err != nil {
-		return f, err
+	for _, d := range []string{filepath.Dir(f.CA), filepath.Dir(f.Keystore)} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
 	}
 	ca, err := NewCA("find-peers dev Cassandra CA")
 	if err != nil {
-		return f, err
+		return err
 	}
-	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(127, 0, 0, 2), net.IPv4(127, 0, 0, 3)}
-	node, err := ca.Issue("cassandra node", ips, []string{"localhost"})
+	node, err := ca.Issue("cassandra node", ips, dnsNames)
 	if err != nil {
-		return f, err
+		return err
 	}
 	if err := os.WriteFile(f.CA, ca.PEM, 0o644); err != nil {
-		return f, fmt.Errorf("write CA: %w", err)
+		return fmt.Errorf("write CA: %w", err)
 	}
 	if err := writeSecretFile(f.Keystore, node); err != nil {
-		return f, fmt.Errorf("write node keystore: %w", err)
+		return fmt.Errorf("write node keystore: %w", err)
 	}
-	return f, nil
+	return nil
 }
 
 // writeSecretFile writes data readable by the owner only, atomically.

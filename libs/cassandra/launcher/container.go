@@ -23,6 +23,10 @@ type ContainerNode struct {
 	Lib          string // directory with the pinned jars
 	StateDir     string // data, commit log, hints, ... (the volume)
 	ConfDir      string // where cassandra.yaml and logback.xml are written
+	// Keystore is the PEM file of the node's key and certificate; set, the
+	// node is secure as `start --secure` makes it (secureYAML: client TLS
+	// required, PasswordAuthenticator, CassandraAuthorizer).
+	Keystore string
 }
 
 func (n *ContainerNode) defaults() error {
@@ -89,6 +93,7 @@ func PrepareContainer(n ContainerNode) ([]string, error) {
 	if err := writeYAML(filepath.Join(l.Conf, "cassandra.yaml"), yamlParams{
 		ClusterName: n.ClusterName, Host: n.Host, Seed: n.Seed,
 		CQLPort: n.CQLPort, StoragePort: n.StoragePort, ReplicaCount: n.ReplicaCount, L: l,
+		Secure: n.Keystore != "", TLS: TLSFiles{Keystore: n.Keystore},
 	}); err != nil {
 		return nil, err
 	}

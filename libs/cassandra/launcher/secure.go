@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gocql/gocql"
+
+	"github.com/find-peers/find-peers/libs/cassandra"
 )
 
 // AdminRole is the superuser a secure cluster's bootstrap creates in place
@@ -24,7 +26,7 @@ const AdminRole = "find_peers_admin"
 // defaultSuperuser is the role Cassandra creates on the first start with
 // PasswordAuthenticator; everyone knows its password, so the bootstrap
 // drops it.
-const defaultSuperuser = "cassandra"
+const defaultSuperuser = cassandra.DefaultSuperuser
 
 // Access is how a client logs in to a node: the zero value for a plain
 // cluster; a role, its password and the cluster's CA for a secure one.
@@ -89,20 +91,14 @@ func accessFor(dir string, secure bool) (Access, error) {
 }
 
 // secureRoles replaces the default superuser of a freshly started secure
-// cluster: it replicates system_auth to every node (a 3-node cluster must
-// not lose its logins with one node), creates AdminRole with a random
-// password, written to AdminPasswordFile, and, logged in as AdminRole,
-// drops the default superuser. A cluster already bootstrapped is left as is.
+// cluster with AdminRole (cassandra.ReplaceSuperuser, which the compose
+// stack's bootstrap job runs too): system_auth replicated to every node (a
+// 3-node cluster must not lose its logins with one node), the admin's
+// random password written to AdminPasswordFile. A cluster already
+// bootstrapped is left as is.
 func secureRoles(ctx context.Context, dir string, c Cluster, log io.Writer) error {
 	if _, err := os.Stat(AdminPasswordFile(dir)); err == nil {
 		return nil
-	}
-	addr := c.Nodes[0].Addr()
-	def := Access{Username: defaultSuperuser, Password: defaultSuperuser, CAFile: CAFile(dir)}
-	stmts := []string{}
-	if n := len(c.Nodes); n > 1 {
-		stmts = append(stmts, fmt.Sprintf(
-			"ALTER KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': %d}", n))
 	}
 	// The password is kept before the role exists, so a failure later
 	// leaves no role whose password is lost, and a retry reuses it.
@@ -111,45 +107,17 @@ func secureRoles(ctx context.Context, dir string, c Cluster, log io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("admin password: %w", err)
 	}
-	// The password is hex, so it needs no quoting; role options take no
-	// bind markers.
-	stmts = append(stmts,
-		fmt.Sprintf("CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = '%s' AND SUPERUSER = true AND LOGIN = true", AdminRole, pw))
-	if err := execAs(ctx, addr, def, stmts...); err != nil {
-		return fmt.Errorf("create the admin role: %w", err)
-	}
-	admin := Access{Username: AdminRole, Password: pw, CAFile: def.CAFile}
-	if err := execAs(ctx, addr, admin, "DROP ROLE IF EXISTS "+defaultSuperuser); err != nil {
-		return fmt.Errorf("drop the default superuser: %w", err)
-	}
-	if err := os.Rename(pending, AdminPasswordFile(dir)); err != nil {
-		return fmt.Errorf("write the admin password: %w", err)
-	}
-	fmt.Fprintf(log, "cassandra: role %s created, default superuser dropped\n", AdminRole)
-	return nil
-}
-
-// execAs runs statements on one node, logged in with a, retrying each for a
-// while: right after start the auth tables may still be settling.
-func execAs(ctx context.Context, addr string, a Access, stmts ...string) error {
-	s, err := openNode(addr, 10*time.Second, a)
+	cfg := cassandra.Config{Hosts: []string{c.Nodes[0].Addr()}, Timeout: 15 * time.Second, NumConns: 1,
+		Security: cassandra.Security{Username: AdminRole, Password: cassandra.Secret(pw), TLSCA: CAFile(dir)}}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	s, err := cassandra.ReplaceSuperuser(rctx, cfg, cassandra.Replication{Class: "SimpleStrategy", Factor: len(c.Nodes)}, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	for _, stmt := range stmts {
-		for attempt := 1; ; attempt++ {
-			err := s.Query(stmt).Consistency(gocql.Quorum).WithContext(ctx).Exec()
-			if err == nil {
-				break
-			}
-			if attempt == 5 || ctx.Err() != nil {
-				// Statements hold a password: name the verb only.
-				verb, _, _ := strings.Cut(stmt, " WITH")
-				return fmt.Errorf("%s: %w", verb, err)
-			}
-			time.Sleep(time.Second)
-		}
+	s.Close()
+	if err := os.Rename(pending, AdminPasswordFile(dir)); err != nil {
+		return fmt.Errorf("write the admin password: %w", err)
 	}
 	return nil
 }

@@ -1,10 +1,11 @@
 // Command compose-e2e is the end-to-end test of the containerised system:
 // it brings the compose stack up (tools/stack-up: real images, real podman,
-// real Cassandra), checks the user-visible behaviour THROUGH THE GATEWAY on
-// 127.0.0.1:9000, restarts the tracking container and checks the gateway
-// answers again within a bound, checks the API access rules with the dev
-// keys and that nothing but the gateway is reachable from outside the host,
-// then tears everything down (tools/stack-down)
+// real Cassandra), checks that the containers are hardened and Cassandra is
+// secure (cassandra.go), checks the user-visible behaviour THROUGH THE
+// GATEWAY on 127.0.0.1:9000, restarts the tracking container and checks the
+// gateway answers again within a bound, checks the API access rules with the
+// dev keys and that nothing but the gateway is reachable from outside the
+// host, then tears everything down (tools/stack-down)
 // and checks that no container, volume or network of the project is left.
 // Every step is timed; the whole run is bounded by -timeout.
 //
@@ -72,7 +73,11 @@ func main() {
 	}
 	if err == nil {
 		gw.Token = keys.write
-		err = checks(ctx, *restartBound, keys)
+		nodes := 1
+		if *cluster {
+			nodes = 3
+		}
+		err = checks(ctx, *restartBound, keys, nodes)
 	}
 	if !*keep {
 		if derr := steps.Run("teardown (tools/stack-down)", func() error { return script(context.Background(), "stack-down") }); derr != nil && err == nil {
@@ -90,8 +95,13 @@ func main() {
 	fmt.Println("compose-e2e: PASS")
 }
 
-func checks(ctx context.Context, restartBound time.Duration, keys devKeys) error {
+func checks(ctx context.Context, restartBound time.Duration, keys devKeys, nodes int) error {
 	if err := steps.Run("containers hardened; only the gateway published", hardenedCheck); err != nil {
+		return err
+	}
+	if err := steps.Run("Cassandra: TLS and a login required; tracking's role cannot read beacon's tables", func() error {
+		return cassandraSecurityCheck(ctx, nodes)
+	}); err != nil {
 		return err
 	}
 	if err := steps.Run("internal services unreachable from outside the host; gateway on loopback", func() error { return isolationCheck(ctx) }); err != nil {

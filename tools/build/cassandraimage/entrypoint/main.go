@@ -4,6 +4,9 @@
 //
 //	cassandra-entrypoint [serve]   write cassandra.yaml from the environment and exec java
 //	cassandra-entrypoint health    exit 0 when this node answers a CQL query, else 1
+//	cassandra-entrypoint bootstrap [flags] ROLE=KEYSPACE...
+//	                               replace the default superuser and give each
+//	                               service its role (bootstrap.go; a one-shot job)
 //	cqlsh [HOST [PORT]] [-e QUERY] (the same binary, linked as cqlsh) run one
 //	                               query and print the rows: enough for the
 //	                               compose healthcheck, which then works with
@@ -20,14 +23,18 @@
 //	CASSANDRA_LIB             jar directory (default /opt/cassandra/lib)
 //	CASSANDRA_DATA            state directory, a volume (default /var/lib/cassandra)
 //	CASSANDRA_CONF            config directory (default /etc/cassandra)
+//	CASSANDRA_TLS_KEYSTORE_FILE  PEM key + certificate of the node: set, the node is
+//	                          secure (client TLS required, logins, permissions;
+//	                          launcher.ContainerNode.Keystore)
+//
+// health, cqlsh and bootstrap log in with the client settings of
+// libs/cassandra (CASSANDRA_USERNAME, CASSANDRA_PASSWORD_FILE,
+// CASSANDRA_TLS_CA, CASSANDRA_TLS_SERVER_NAME, ...).
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"os"
 	"path/filepath"
@@ -36,8 +43,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
 )
@@ -57,8 +62,10 @@ func main() {
 		os.Exit(1)
 	case "health":
 		os.Exit(health())
+	case "bootstrap":
+		os.Exit(bootstrap(os.Args[2:]))
 	default:
-		fmt.Fprintf(os.Stderr, "cassandra-entrypoint: unknown command %q (want serve or health)\n", cmd)
+		fmt.Fprintf(os.Stderr, "cassandra-entrypoint: unknown command %q (want serve, health or bootstrap)\n", cmd)
 		os.Exit(2)
 	}
 }
@@ -151,6 +158,13 @@ func serve() error {
 		return fmt.Errorf("CASSANDRA_TOKEN_RF=%q: want a positive integer", os.Getenv("CASSANDRA_TOKEN_RF"))
 	}
 	conf := env("CASSANDRA_CONF", "/etc/cassandra")
+	keystore := env("CASSANDRA_TLS_KEYSTORE_FILE", "")
+	if keystore != "" {
+		// Fail here, in one line, rather than in a Java stack trace.
+		if _, err := os.ReadFile(keystore); err != nil {
+			return fmt.Errorf("CASSANDRA_TLS_KEYSTORE_FILE: %w", err)
+		}
+	}
 	args, err := launcher.PrepareContainer(launcher.ContainerNode{
 		ClusterName:  env("CASSANDRA_CLUSTER_NAME", "find-peers"),
 		Host:         self,
@@ -160,6 +174,7 @@ func serve() error {
 		Lib:          env("CASSANDRA_LIB", "/opt/cassandra/lib"),
 		StateDir:     env("CASSANDRA_DATA", "/var/lib/cassandra"),
 		ConfDir:      conf,
+		Keystore:     keystore,
 	})
 	if err != nil {
 		return err
@@ -172,118 +187,7 @@ func serve() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "cassandra-entrypoint: Cassandra %s on %s (seed %s, heap %s)\n",
-		launcher.Version, self, seed, env("MAX_HEAP_SIZE", "512M"))
+	fmt.Fprintf(os.Stderr, "cassandra-entrypoint: Cassandra %s on %s (seed %s, heap %s, secure %t)\n",
+		launcher.Version, self, seed, env("MAX_HEAP_SIZE", "512M"), keystore != "")
 	return syscall.Exec(java, append([]string{"java"}, args...), os.Environ())
-}
-
-// health asks this node (its listen address, port 9042) for its release version.
-func health() int {
-	self, err := ownAddress()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "health:", err)
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	v, err := launcher.Query(ctx, net.JoinHostPort(self, "9042"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "health:", err)
-		return 1
-	}
-	fmt.Println("cassandra", v, "answers CQL on", self)
-	return 0
-}
-
-// cqlsh runs one statement (-e) against HOST (default this node) and prints
-// the rows as name=value lines. Without -e it is the health check.
-func cqlsh(args []string) int {
-	var query string
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "-e" || a == "--execute":
-			if i+1 >= len(args) {
-				fmt.Fprintln(os.Stderr, "cqlsh: -e needs a statement")
-				return 2
-			}
-			// podman 4.3's Docker API re-splits exec-form healthchecks on
-			// spaces, so `-e "SELECT x FROM t"` arrives as several words:
-			// take every word up to the next flag as the statement (a host
-			// and port go before -e).
-			j := i + 1
-			for j < len(args) && !strings.HasPrefix(args[j], "-") {
-				j++
-			}
-			query = strings.Join(args[i+1:j], " ")
-			i = j - 1
-		case strings.HasPrefix(a, "--execute="):
-			query = strings.TrimPrefix(a, "--execute=")
-		case strings.HasPrefix(a, "-"):
-			fmt.Fprintf(os.Stderr, "cqlsh: this minimal cqlsh knows only -e (got %s)\n", a)
-			return 2
-		default:
-			pos = append(pos, a)
-		}
-	}
-	if query == "" {
-		return health()
-	}
-	host, port := "", 9042
-	if len(pos) > 0 {
-		host = pos[0]
-	}
-	if len(pos) > 1 {
-		p, err := strconv.Atoi(pos[1])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "cqlsh: bad port", pos[1])
-			return 2
-		}
-		port = p
-	}
-	if host == "" || host == "localhost" || host == "127.0.0.1" {
-		self, err := ownAddress()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "cqlsh:", err)
-			return 1
-		}
-		host = self
-	}
-	c := gocql.NewCluster(host)
-	c.Port = port
-	c.Timeout = 5 * time.Second
-	c.ConnectTimeout = 5 * time.Second
-	c.DisableInitialHostLookup = true
-	c.HostFilter = gocql.WhiteListHostFilter(host)
-	c.NumConns = 1
-	c.Consistency = gocql.One
-	c.Logger = log.New(io.Discard, "", 0)
-	s, err := c.CreateSession()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cqlsh:", err)
-		return 1
-	}
-	defer s.Close()
-	iter := s.Query(query).Iter()
-	for {
-		row := map[string]any{}
-		if !iter.MapScan(row) {
-			break
-		}
-		keys := make([]string, 0, len(row))
-		for k := range row {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = fmt.Sprintf("%s=%v", k, row[k])
-		}
-		fmt.Println(strings.Join(parts, " "))
-	}
-	if err := iter.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "cqlsh:", err)
-		return 1
-	}
-	return 0
 }
