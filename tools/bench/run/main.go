@@ -169,7 +169,7 @@ func run() error {
 	step("2b/4 what authentication and TLS cost (open and secure stacks side by side)")
 	if o.noSecurity {
 		step("  skipped (-no-security)")
-	} else if res.Security, err = securitySection(ctx, o, hosts, work, logs); err != nil {
+	} else if res.Security, err = securitySection(ctx, o, work, logs); err != nil {
 		return fmt.Errorf("security: %w", err)
 	}
 	step("3/4 container start-to-ready")

@@ -20,8 +20,11 @@ import (
 // needs no key (-read-access open, -write-access open). The "secure"
 // stack: a Cassandra that requires TLS and a login, each stateful service
 // logged in as its own role, and a gateway that needs a key for every API
-// request (-read-access key). The modes run in interleaved rounds and are
-// compared by their medians; every ratio is secure / open.
+// request (-read-access key). Both Cassandra nodes are started here, fresh
+// and alike (the benchmark's main node carries section 1's rows and
+// compactions, which once made "open" the slower side). The modes run in
+// interleaved rounds and are compared by their medians; every ratio is
+// secure / open.
 type SecuritySection struct {
 	Rounds int               `json:"rounds"`
 	Runs   []*loadgen.Result `json:"runs"`
@@ -45,31 +48,50 @@ type securityStack struct {
 
 const securityBeacons = 5
 
-func securitySection(ctx context.Context, o options, plainHosts, work string, logs *os.File) (*SecuritySection, error) {
-	dir := filepath.Join(work, "cassandra-secure")
-	port := o.cqlPort + 1
-	step("  starting a secure Cassandra (TLS required, logins, a role per service) on 127.0.0.1:%d", port)
-	c, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: port,
-		StoragePort: port - 42, JMXPort: port + 157, Secure: true, Log: os.Stderr})
+func securitySection(ctx context.Context, o options, work string, logs *os.File) (*SecuritySection, error) {
+	openDir, secureDir := filepath.Join(work, "cassandra-open"), filepath.Join(work, "cassandra-secure")
+	plain, err := startNode(ctx, openDir, o.cqlPort+1, false)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-		}
-	}()
-	secure, err := startSecureStack(ctx, o, c, dir, logs)
+	defer stopNode(openDir)
+	secureNode, err := startNode(ctx, secureDir, o.cqlPort+2, true)
+	if err != nil {
+		return nil, err
+	}
+	defer stopNode(secureDir)
+	secure, err := startSecureStack(ctx, o, secureNode, secureDir, logs)
 	if err != nil {
 		return nil, err
 	}
 	defer secure.stack.Stop()
-	open, err := startOpenStack(ctx, o, plainHosts, logs)
+	open, err := startOpenStack(ctx, o, plain.Hosts(), logs)
 	if err != nil {
 		return nil, err
 	}
 	defer open.stack.Stop()
 	return compareSecurity(ctx, o, []*securityStack{open, secure})
+}
+
+// startNode starts a fresh one-node Cassandra in dir, secure (TLS required,
+// logins, the launcher's admin role) or plain.
+func startNode(ctx context.Context, dir string, port int, secure bool) (launcher.Cluster, error) {
+	kind := "a plain"
+	if secure {
+		kind = "a secure (TLS required, logins, a role per service)"
+	}
+	step("  starting %s Cassandra on 127.0.0.1:%d", kind, port)
+	if err := os.RemoveAll(dir); err != nil {
+		return launcher.Cluster{}, err
+	}
+	return launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: port,
+		StoragePort: port - 42, JMXPort: port + 157, Secure: secure, Log: os.Stderr})
+}
+
+func stopNode(dir string) {
+	if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+	}
 }
 
 // startSecureStack provisions the two services' roles on the secure node
