@@ -3,8 +3,6 @@ package launcher
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,24 +34,10 @@ type Access struct {
 	CAFile   string // PEM CA; non-empty turns TLS (with host verification) on
 }
 
+// apply sets a's login and TLS (host verification on) on c, the way every
+// client of the project does (cassandra.Security).
 func (a Access) apply(c *gocql.ClusterConfig) error {
-	if a.Username != "" {
-		c.Authenticator = gocql.PasswordAuthenticator{Username: a.Username, Password: a.Password}
-	}
-	if a.CAFile == "" {
-		return nil
-	}
-	pem, err := os.ReadFile(a.CAFile)
-	if err != nil {
-		return err
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		return fmt.Errorf("no certificate in %s", a.CAFile)
-	}
-	c.SslOpts = &gocql.SslOptions{Config: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		EnableHostVerification: true}
-	return nil
+	return cassandra.Security{Username: a.Username, Password: cassandra.Secret(a.Password), TLSCA: a.CAFile}.Apply(c)
 }
 
 // AdminPasswordFile holds the password of AdminRole of a secure cluster in
