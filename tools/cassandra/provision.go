@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,7 +42,7 @@ func provision(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	password, err := readOrMakePassword(*pwFile)
+	password, err := launcher.ReadOrMakePassword(*pwFile)
 	if err != nil {
 		return err
 	}
@@ -66,30 +64,4 @@ func provision(ctx context.Context, args []string) error {
 	fmt.Printf("CASSANDRA_KEYSPACE=%s\nCASSANDRA_USERNAME=%s\nCASSANDRA_PASSWORD_FILE=%s\nCASSANDRA_TLS_CA=%s\n",
 		*keyspace, *role, *pwFile, launcher.CAFile(*dir))
 	return nil
-}
-
-// readOrMakePassword reads path (one trailing newline dropped) or, if it
-// does not exist, writes a random password there readable by the owner only.
-func readOrMakePassword(path string) (cassandra.Secret, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return cassandra.Secret(strings.TrimSuffix(string(b), "\n")), nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", err
-	}
-	var r [24]byte
-	if _, err := rand.Read(r[:]); err != nil {
-		return "", err
-	}
-	pw := hex.EncodeToString(r[:])
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", err
-	}
-	if _, err := f.WriteString(pw + "\n"); err != nil {
-		f.Close()
-		return "", err
-	}
-	return cassandra.Secret(pw), f.Close()
 }

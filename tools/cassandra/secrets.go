@@ -46,7 +46,7 @@ func composeSecrets(args []string) error {
 	}
 	for _, r := range strings.Split(*roles, ",") {
 		p := filepath.Join(*dir, r+".password")
-		if _, err := readOrMakePassword(p); err != nil {
+		if _, err := launcher.ReadOrMakePassword(p); err != nil {
 			return fmt.Errorf("password of %s: %w", r, err)
 		}
 		files = append(files, p)

@@ -87,12 +87,12 @@ func secureRoles(ctx context.Context, dir string, c Cluster, log io.Writer) erro
 	// The password is kept before the role exists, so a failure later
 	// leaves no role whose password is lost, and a retry reuses it.
 	pending := AdminPasswordFile(dir) + ".new"
-	pw, err := pendingPassword(pending)
+	pw, err := ReadOrMakePassword(pending)
 	if err != nil {
 		return fmt.Errorf("admin password: %w", err)
 	}
 	cfg := cassandra.Config{Hosts: []string{c.Nodes[0].Addr()}, Timeout: 15 * time.Second, NumConns: 1,
-		Security: cassandra.Security{Username: AdminRole, Password: cassandra.Secret(pw), TLSCA: CAFile(dir)}}
+		Security: cassandra.Security{Username: AdminRole, Password: pw, TLSCA: CAFile(dir)}}
 	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	s, err := cassandra.ReplaceSuperuser(rctx, cfg, cassandra.Replication{Class: "SimpleStrategy", Factor: len(c.Nodes)}, log)
@@ -106,20 +106,24 @@ func secureRoles(ctx context.Context, dir string, c Cluster, log io.Writer) erro
 	return nil
 }
 
-// pendingPassword returns the password in path, or a new one it writes
-// there (0600).
-func pendingPassword(path string) (string, error) {
-	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
+// ReadOrMakePassword returns the password in path (as
+// cassandra.ReadPasswordFile reads it) or, when there is no such file, a
+// random one it writes there: 0600, in a directory made 0700 if missing.
+// The launcher's admin, `tools/cassandra provision` and the compose secrets
+// all keep their passwords this way.
+func ReadOrMakePassword(path string) (cassandra.Secret, error) {
+	pw, err := cassandra.ReadPasswordFile(path)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return pw, err
 	}
-	pw, err := randomPassword()
+	made, err := randomPassword()
 	if err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
-	return pw, writeSecretFile(path, []byte(pw+"\n"))
+	return cassandra.Secret(made), writeSecretFile(path, []byte(made+"\n"))
 }
 
 func randomPassword() (string, error) {
