@@ -1,0 +1,58 @@
+package bazeldeps
+
+import (
+	"bufio"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// InstalledPackages reads a dpkg status file (/var/lib/dpkg/status) and
+// returns the version of every installed package.
+func InstalledPackages(r io.Reader) (map[string]string, error) {
+	out := map[string]string{}
+	var pkg, version, status string
+	flush := func() {
+		if pkg != "" && strings.HasSuffix(status, " installed") {
+			out[pkg] = version
+		}
+		pkg, version, status = "", "", ""
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			flush()
+			continue
+		}
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "Package":
+			pkg = v
+		case "Version":
+			version = v
+		case "Status":
+			status = v
+		}
+	}
+	flush()
+	return out, sc.Err()
+}
+
+var repack = regexp.MustCompile(`\+(ds|dfsg|repack)[0-9.]*$`)
+
+// UpstreamVersion is the upstream part of a Debian version: no epoch, no
+// Debian revision, no repack suffix ("1:7.7.1+ds-8+b1" -> "7.7.1").
+func UpstreamVersion(v string) string {
+	if _, after, ok := strings.Cut(v, ":"); ok {
+		v = after
+	}
+	if i := strings.LastIndex(v, "-"); i >= 0 {
+		v = v[:i]
+	}
+	return repack.ReplaceAllString(v, "")
+}
