@@ -24,7 +24,7 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Getenv, os.Stderr)) }
 
-func run(args []string, getenv func(string) string, stderr io.Writer) int {
+func run(args []string, _ func(string) string, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: offlinerepos prepare|check-debian-sources [flags]")
 		return 2
@@ -38,28 +38,25 @@ func run(args []string, getenv func(string) string, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
+	required := map[string]*string{"prepare": out, "check-debian-sources": sources}[args[0]]
+	if required == nil {
+		fmt.Fprintf(stderr, "offlinerepos: unknown command %q\n", args[0])
+		return 2
+	}
+	if *required == "" {
+		fmt.Fprintf(stderr, "offlinerepos %s: -%s is required\n", args[0], map[string]string{"prepare": "out", "check-debian-sources": "sources"}[args[0]])
+		return 2
+	}
 	w, m, err := load(*workspace)
 	if err != nil {
 		fmt.Fprintf(stderr, "offlinerepos: %v\n", err)
 		return 1
 	}
-	switch args[0] {
-	case "prepare":
-		if *out == "" {
-			fmt.Fprintln(stderr, "offlinerepos prepare: -out is required")
-			return 2
-		}
-		p := preparer{w: w, m: m, root: *root, out: *out, getenv: getenv, log: stderr}
+	if args[0] == "prepare" {
+		p := preparer{w: w, m: m, root: *root, out: *out, log: stderr}
 		err = p.run()
-	case "check-debian-sources":
-		if *sources == "" {
-			fmt.Fprintln(stderr, "offlinerepos check-debian-sources: -sources is required")
-			return 2
-		}
+	} else {
 		err = checkDebianSources(w, m, *sources, stderr)
-	default:
-		fmt.Fprintf(stderr, "offlinerepos: unknown command %q\n", args[0])
-		return 2
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "offlinerepos %s: %v\n", args[0], err)

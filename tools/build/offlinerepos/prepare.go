@@ -18,7 +18,6 @@ type preparer struct {
 	m      *bazeldeps.Manifest
 	root   string
 	out    string
-	getenv func(string) string
 	log    io.Writer
 }
 

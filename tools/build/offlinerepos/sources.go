@@ -44,6 +44,8 @@ func checkDebianSources(w *bazeldeps.Workspace, m *bazeldeps.Manifest, path stri
 			}
 		}
 		switch {
+		case s.Drift != "":
+			fmt.Fprintf(log, "drift:      %-15s WORKSPACE pins another version than Debian's %s, not comparable\n", name, s.Version)
 		case !ok:
 			errs = append(errs, fmt.Errorf("%s: Debian's source index has no %s", name, orig))
 		case s.DebianOrigIsUpstream && got != want:
@@ -53,7 +55,7 @@ func checkDebianSources(w *bazeldeps.Workspace, m *bazeldeps.Manifest, path stri
 		case s.DebianOrigIsUpstream:
 			fmt.Fprintf(log, "same bytes: %-15s %s = WORKSPACE's sha256 %s\n", name, orig, want)
 		default:
-			fmt.Fprintf(log, "repacked:   %-15s %s (%s…) is not the release archive\n", name, orig, got[:12])
+			fmt.Fprintf(log, "repacked:   %-15s %s (%s…) is not the release archive (a repack or a tag archive)\n", name, orig, got[:12])
 		}
 	}
 	if len(errs) > 0 {
