@@ -63,17 +63,17 @@ func TestParseWorkspace(t *testing.T) {
 
 func TestLintFindsEveryProblem(t *testing.T) {
 	cases := map[string]struct{ from, to, want string }{
-		"no sha256":      {`sha256 = "7e2a1f6c5dd908e6e88d7c80257c99d14e16fa985b56342287fddb6a32c435b5",`, ``, `rules_x: sha256 "" is not 64`},
-		"short sha256":   {`"7e2a1f6c5dd908e6e88d7c80257c99d14e16fa985b56342287fddb6a32c435b5"`, `"7e2a"`, `is not 64 lowercase hex`},
-		"mirror URL":     {`https://github.com/owner`, `https://mirror.example/github.com/owner`, `is not a release asset`},
-		"archive URL":    {`releases/download/v0.0.11/rules_x-v0.0.11.tar.gz`, `archive/refs/tags/v0.0.11.tar.gz`, `is not a release asset`},
-		"no URL":         {`urls = ["https://github.com/owner/rules_x/releases/download/v0.0.11/rules_x-v0.0.11.tar.gz"],`, ``, `rules_x: no URL`},
-		"two versions":   {`urls = [`, `urls = ["https://github.com/owner/rules_x/releases/download/v0.0.12/rules_x-v0.0.12.tar.gz", `, `URLs name different versions`},
-		"platform gone":  {`"darwin_arm64": ("go1.26.8.darwin-arm64.tar.gz", "a012b25b571bd0138a03dcd25375ceba866fe5ca822f426d2c66a4de56fd3f4b"),`, ``, `no archive for darwin_arm64`},
-		"wrong file":     {`go1.26.8.linux-amd64.tar.gz`, `go1.26.7.linux-amd64.tar.gz`, `linux_amd64 archive is "go1.26.7.linux-amd64.tar.gz", want "go1.26.8.linux-amd64.tar.gz"`},
-		"sdk hash":       {`"d0f743b33e8d8945e6b1f432edd15785c70507121d6e2a723b21285eddf8b57b"`, `"D0F7"`, `linux_amd64 sha256 "D0F7"`},
-		"no go sdk":      {`go_download_sdk(`, `other_rule(`, `no go_download_sdk`},
-		"defined twice":  {`local_repository(name = "ignored", path = "/x")`, strings.SplitN(goodWorkspace, "local_repository", 2)[0][strings.Index(goodWorkspace, "http_archive("):], `rules_x: defined twice`},
+		"no sha256":     {`sha256 = "7e2a1f6c5dd908e6e88d7c80257c99d14e16fa985b56342287fddb6a32c435b5",`, ``, `rules_x: sha256 "" is not 64`},
+		"short sha256":  {`"7e2a1f6c5dd908e6e88d7c80257c99d14e16fa985b56342287fddb6a32c435b5"`, `"7e2a"`, `is not 64 lowercase hex`},
+		"mirror URL":    {`https://github.com/owner`, `https://mirror.example/github.com/owner`, `is not a release asset`},
+		"archive URL":   {`releases/download/v0.0.11/rules_x-v0.0.11.tar.gz`, `archive/refs/tags/v0.0.11.tar.gz`, `is not a release asset`},
+		"no URL":        {`urls = ["https://github.com/owner/rules_x/releases/download/v0.0.11/rules_x-v0.0.11.tar.gz"],`, ``, `rules_x: no URL`},
+		"two versions":  {`urls = [`, `urls = ["https://github.com/owner/rules_x/releases/download/v0.0.12/rules_x-v0.0.12.tar.gz", `, `URLs name different versions`},
+		"platform gone": {`"darwin_arm64": ("go1.26.8.darwin-arm64.tar.gz", "a012b25b571bd0138a03dcd25375ceba866fe5ca822f426d2c66a4de56fd3f4b"),`, ``, `no archive for darwin_arm64`},
+		"wrong file":    {`go1.26.8.linux-amd64.tar.gz`, `go1.26.7.linux-amd64.tar.gz`, `linux_amd64 archive is "go1.26.7.linux-amd64.tar.gz", want "go1.26.8.linux-amd64.tar.gz"`},
+		"sdk hash":      {`"d0f743b33e8d8945e6b1f432edd15785c70507121d6e2a723b21285eddf8b57b"`, `"D0F7"`, `linux_amd64 sha256 "D0F7"`},
+		"no go sdk":     {`go_download_sdk(`, `other_rule(`, `no go_download_sdk`},
+		"defined twice": {`local_repository(name = "ignored", path = "/x")`, strings.SplitN(goodWorkspace, "local_repository", 2)[0][strings.Index(goodWorkspace, "http_archive("):], `rules_x: defined twice`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

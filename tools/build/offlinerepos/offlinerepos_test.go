@@ -118,10 +118,10 @@ func writeZip(t *testing.T, files map[string]string) string {
 func TestExtractToolchain(t *testing.T) {
 	const prefix = "golang.org/toolchain@v0.0.1-go1.26.8.linux-amd64/"
 	zipPath := writeZip(t, map[string]string{
-		prefix + "VERSION":                         "go1.26.8\ntime x\n",
-		prefix + "bin/go":                          "#!go",
-		prefix + "pkg/tool/linux_amd64/compile":    "compile",
-		prefix + "src/fmt/print.go":                "package fmt",
+		prefix + "VERSION":                        "go1.26.8\ntime x\n",
+		prefix + "bin/go":                         "#!go",
+		prefix + "pkg/tool/linux_amd64/compile":   "compile",
+		prefix + "src/fmt/print.go":               "package fmt",
 		"golang.org/toolchain@other/not-this-one": "x",
 	})
 	dir := filepath.Join(t.TempDir(), "sdk")
@@ -252,4 +252,22 @@ func TestCheckDebianSourcesSkipsExplainedDrift(t *testing.T) {
 	if !strings.Contains(log, "drift:      platforms") {
 		t.Errorf("log = %q", log)
 	}
+}
+
+// FuzzOrigHashes: any Sources index text yields only orig tarballs, each
+// with a hash field taken from the input.
+func FuzzOrigHashes(f *testing.F) {
+	f.Add(sourcesIndex)
+	f.Add("Checksums-Sha256:\n x 1 a.orig.tar.gz\n y 2 b.dsc\nFiles:\n z 3 c.orig.tar.xz\n")
+	f.Fuzz(func(t *testing.T, index string) {
+		got, err := origHashes(strings.NewReader(index))
+		if err != nil {
+			return
+		}
+		for file, sum := range got {
+			if !strings.Contains(file, ".orig.tar.") || sum == "" || strings.ContainsAny(sum, " \n") || !strings.Contains(index, sum) {
+				t.Errorf("%q -> %q", file, sum)
+			}
+		}
+	})
 }

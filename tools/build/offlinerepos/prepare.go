@@ -1,24 +1,25 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/find-peers/find-peers/tools/build/bazeldeps"
 )
 
 type preparer struct {
-	w      *bazeldeps.Workspace
-	m      *bazeldeps.Manifest
-	root   string
-	out    string
-	log    io.Writer
+	w    *bazeldeps.Workspace
+	m    *bazeldeps.Manifest
+	root string
+	out  string
+	log  io.Writer
 }
 
 // run checks the Debian packages, makes what is missing and writes the
@@ -41,7 +42,9 @@ func (p *preparer) run() error {
 		names = append(names, name)
 	}
 	// rules_go first: the Go SDK's BUILD file comes from its template.
-	sort.Slice(names, func(i, j int) bool { return rank(p.m, names[i]) < rank(p.m, names[j]) || rank(p.m, names[i]) == rank(p.m, names[j]) && names[i] < names[j] })
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(p.m, a), rank(p.m, b)), cmp.Compare(a, b))
+	})
 	var rc strings.Builder
 	rc.WriteString("# Written by tools/build/offlinerepos (tools/bazel's offline mode): WORKSPACE's\n# repositories from Debian's rule sets and the Go module proxy, same versions.\n")
 	for _, name := range names {
