@@ -86,33 +86,25 @@ func ParseWorkspace(path string, data []byte) (*Workspace, error) {
 }
 
 func parseArchive(call *build.CallExpr) (Archive, error) {
-	var a Archive
-	for _, arg := range call.List {
-		key, value, ok := keyword(arg)
-		if !ok {
-			return a, fmt.Errorf("http_archive: only keyword arguments are supported")
-		}
-		switch key {
-		case "name":
-			a.Name = str(value)
-		case "sha256":
-			a.SHA256 = str(value)
-		case "strip_prefix":
-			a.StripPrefix = str(value)
-		case "url":
-			a.URLs = append(a.URLs, str(value))
-		case "urls":
-			l, ok := value.(*build.ListExpr)
-			if !ok {
-				return a, fmt.Errorf("http_archive %q: urls must be a list of strings", a.Name)
-			}
-			for _, e := range l.List {
-				a.URLs = append(a.URLs, str(e))
-			}
-		}
+	kw, err := keywords("http_archive", call)
+	if err != nil {
+		return Archive{}, err
 	}
+	a := Archive{Name: str(kw["name"]), SHA256: str(kw["sha256"]), StripPrefix: str(kw["strip_prefix"])}
 	if a.Name == "" {
 		return a, fmt.Errorf("http_archive without a name")
+	}
+	if u, ok := kw["url"]; ok {
+		a.URLs = append(a.URLs, str(u))
+	}
+	if u, ok := kw["urls"]; ok {
+		l, ok := u.(*build.ListExpr)
+		if !ok {
+			return a, fmt.Errorf("http_archive %q: urls must be a list of strings", a.Name)
+		}
+		for _, e := range l.List {
+			a.URLs = append(a.URLs, str(e))
+		}
 	}
 	if len(a.URLs) > 0 {
 		if m := releaseURL.FindStringSubmatch(a.URLs[0]); m != nil {
@@ -123,44 +115,43 @@ func parseArchive(call *build.CallExpr) (Archive, error) {
 }
 
 func parseGoSDK(call *build.CallExpr) (*GoSDK, error) {
-	sdk := &GoSDK{SDKs: map[string]SDKFile{}}
-	for _, arg := range call.List {
-		key, value, ok := keyword(arg)
+	kw, err := keywords("go_download_sdk", call)
+	if err != nil {
+		return nil, err
+	}
+	sdk := &GoSDK{Name: str(kw["name"]), Version: str(kw["version"]), SDKs: map[string]SDKFile{}}
+	if v, ok := kw["sdks"]; ok {
+		d, ok := v.(*build.DictExpr)
 		if !ok {
-			return nil, fmt.Errorf("go_download_sdk: only keyword arguments are supported")
+			return nil, fmt.Errorf("go_download_sdk: sdks must be a dict")
 		}
-		switch key {
-		case "name":
-			sdk.Name = str(value)
-		case "version":
-			sdk.Version = str(value)
-		case "sdks":
-			d, ok := value.(*build.DictExpr)
-			if !ok {
-				return nil, fmt.Errorf("go_download_sdk: sdks must be a dict")
+		for _, kv := range d.List {
+			t, ok := kv.Value.(*build.TupleExpr)
+			if !ok || len(t.List) != 2 {
+				return nil, fmt.Errorf("go_download_sdk: sdks[%s] must be (file, sha256)", str(kv.Key))
 			}
-			for _, kv := range d.List {
-				t, ok := kv.Value.(*build.TupleExpr)
-				if !ok || len(t.List) != 2 {
-					return nil, fmt.Errorf("go_download_sdk: sdks[%s] must be (file, sha256)", str(kv.Key))
-				}
-				sdk.SDKs[str(kv.Key)] = SDKFile{File: str(t.List[0]), SHA256: str(t.List[1])}
-			}
+			sdk.SDKs[str(kv.Key)] = SDKFile{File: str(t.List[0]), SHA256: str(t.List[1])}
 		}
 	}
 	return sdk, nil
 }
 
-func keyword(e build.Expr) (string, build.Expr, bool) {
-	as, ok := e.(*build.AssignExpr)
-	if !ok {
-		return "", nil, false
+// keywords maps a call's keyword arguments to their values; positional
+// arguments are refused (they would hide which attribute they set).
+func keywords(rule string, call *build.CallExpr) (map[string]build.Expr, error) {
+	kw := map[string]build.Expr{}
+	for _, arg := range call.List {
+		as, ok := arg.(*build.AssignExpr)
+		if !ok {
+			return nil, fmt.Errorf("%s: only keyword arguments are supported", rule)
+		}
+		id, ok := as.LHS.(*build.Ident)
+		if !ok {
+			return nil, fmt.Errorf("%s: only keyword arguments are supported", rule)
+		}
+		kw[id.Name] = as.RHS
 	}
-	id, ok := as.LHS.(*build.Ident)
-	if !ok {
-		return "", nil, false
-	}
-	return id.Name, as.RHS, true
+	return kw, nil
 }
 
 // str is the value of a string literal, or "" for anything else (which
