@@ -33,6 +33,9 @@ type Config struct {
 	NumConns int
 	// Security: credentials and TLS (security.go); zero for a dev node.
 	Security
+	// Observer makes a span of every statement under the request's span and
+	// records the client metrics (observe.go); nil: spans only.
+	Observer *Observer
 }
 
 // Environment variables read by FromEnv.

@@ -32,6 +32,11 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 		gocql.DCAwareRoundRobinPolicy(cfg.LocalDC), gocql.ShuffleReplicas())
 	c.RetryPolicy = newRetryPolicy()
 	c.ProtoVersion = 4 // Cassandra 3+; skips gocql's version probing round trip
+	obs := cfg.Observer
+	if obs == nil {
+		obs = &Observer{}
+	}
+	c.QueryObserver, c.BatchObserver, c.ConnectObserver = obs, obs, obs
 	if err := cfg.Apply(c); err != nil {
 		return nil, err
 	}

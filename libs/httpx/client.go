@@ -27,12 +27,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(req)
 }
 
-// NewClient returns an http.Client that forwards request ids and gives up
-// after timeout (0 = no overall timeout). Use 0 for long-lived streams such as
+// NewClient returns an http.Client that forwards request ids and the trace
+// context (a client span per request, Traced) and gives up after timeout
+// (0 = no overall timeout). Use 0 for long-lived streams such as
 // server-sent events, whose bodies are read for as long as the stream lives;
 // bound those with the request context instead.
 func NewClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, Transport: &Transport{Base: NewUpstreamTransport()}}
+	return &http.Client{Timeout: timeout, Transport: &Transport{Base: Traced(NewUpstreamTransport())}}
 }
 
 // NewUpstreamTransport returns the connection pool of NewClient's clients,

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type loggerKey struct{}
@@ -35,9 +37,10 @@ func NewJSONLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
 // AccessLog is middleware that logs one JSON line per request (method, path,
-// route, status, bytes, duration_ms, request_id) and stores a logger carrying
-// the request id in the context for handlers (LoggerFrom). Put it inside
-// RequestID so the id is known.
+// route, status, bytes, duration_ms, request_id, and trace_id and span_id
+// when the request is part of a trace) and stores a logger carrying those ids
+// in the context for handlers (LoggerFrom). Put it inside RequestID and Trace
+// so the ids are known; it names Trace's span after the matched route.
 func AccessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
@@ -49,12 +52,16 @@ func AccessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 			if id := RequestIDFrom(r.Context()); id != "" {
 				reqLogger = logger.With(slog.String("request_id", id))
 			}
+			if sc := trace.SpanContextFromContext(r.Context()); sc.IsValid() {
+				reqLogger = reqLogger.With(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
+			}
 			r, route := withRoute(r.WithContext(WithLogger(r.Context(), reqLogger)))
 			rec := newRecorder(w)
 			// Deferred so a request that ends in a panic (re-raised as
 			// http.ErrAbortHandler by Recover) is still logged.
 			defer func() {
 				status := rec.statusOr()
+				nameSpan(r, route.label())
 				level := slog.LevelInfo
 				switch {
 				case status >= 500:

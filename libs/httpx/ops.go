@@ -34,12 +34,12 @@ func (o Ops) Router() *mux.Router {
 	return router
 }
 
-// Handler wraps router in the shared middleware: request ids outermost so
-// every log line has one, then the access log and the metrics, and panic
-// recovery inside them so they see the 500. inner (e.g. LimitBody) run
-// inside the recovery, in the order given.
+// Handler wraps router in the shared middleware: the trace span outermost so
+// it covers everything, request ids so every log line has one, then the
+// access log and the metrics, and panic recovery inside them so they see the
+// 500. inner (e.g. LimitBody) run inside the recovery, in the order given.
 func (o Ops) Handler(router http.Handler, logger *slog.Logger, inner ...func(http.Handler) http.Handler) http.Handler {
 	metrics := NewMetrics(o.Registry)
-	chain := append([]func(http.Handler) http.Handler{RequestID, AccessLog(logger), metrics.Middleware, Recover}, inner...)
+	chain := append([]func(http.Handler) http.Handler{Trace, RequestID, AccessLog(logger), metrics.Middleware, Recover}, inner...)
 	return Chain(router, chain...)
 }

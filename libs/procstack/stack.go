@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -49,6 +50,9 @@ type Config struct {
 	Output io.Writer
 	// ReadyTimeout bounds the wait for each service's /readyz.
 	ReadyTimeout time.Duration
+	// Env is added to every service's environment (its migrate/seed runs
+	// too), before the service's own: e.g. the OTEL_* tracing variables.
+	Env []string
 	// GatewayEnv is added to the gateway's environment last, so it wins:
 	// e.g. GATEWAY_RATE_LIMIT=5 or GATEWAY_READ_ACCESS=key. By default the
 	// gateway has the stack's API key file (WriteToken, ReadToken) and no
@@ -112,8 +116,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.Seed {
 		prepare = "seed"
 	}
-	beaconEnv := s.cassandraEnv(cfg.BeaconKeyspace, cfg.BeaconEnv)
-	trackingEnv := s.cassandraEnv(cfg.TrackingKeyspace, cfg.TrackingEnv)
+	beaconEnv := s.cassandraEnv(cfg.BeaconKeyspace, slices.Concat(cfg.Env, cfg.BeaconEnv))
+	trackingEnv := s.cassandraEnv(cfg.TrackingKeyspace, slices.Concat(cfg.Env, cfg.TrackingEnv))
 	for _, svc := range []struct {
 		name, bin string
 		env       []string
@@ -132,12 +136,12 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}{
 		{"beacon", cfg.Bin.Beacon, append(beaconEnv, "BEACON_LISTEN_ADDR="+addr(cfg.BeaconPort))},
 		{"tracking", cfg.Bin.Tracking, append(trackingEnv, "TRACKING_LISTEN_ADDR="+addr(cfg.TrackingPort))},
-		{"aggregator", cfg.Bin.Aggregator, []string{
+		{"aggregator", cfg.Bin.Aggregator, slices.Concat(cfg.Env, []string{
 			"AGGREGATOR_LISTEN_ADDR=" + addr(cfg.AggregatorPort),
 			"AGGREGATOR_BEACON_URL=" + s.urls["beacon"],
 			"AGGREGATOR_TRACKING_URL=" + s.urls["tracking"],
-		}},
-		{"gateway", cfg.Bin.Gateway, append([]string{
+		})},
+		{"gateway", cfg.Bin.Gateway, slices.Concat(cfg.Env, []string{
 			"GATEWAY_LISTEN_ADDR=" + addr(cfg.GatewayPort),
 			"GATEWAY_BEACON_URL=" + s.urls["beacon"],
 			"GATEWAY_TRACKING_URL=" + s.urls["tracking"],
@@ -145,7 +149,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			"GATEWAY_API_KEYS_FILE=" + s.keys.file,
 			"GATEWAY_API_KEYS_POLL=500ms",
 			"GATEWAY_RATE_LIMIT=0",
-		}, cfg.GatewayEnv...)},
+		}, cfg.GatewayEnv)},
 	}
 	for _, svc := range services {
 		p, err := s.start(svc.name, svc.bin, svc.env)

@@ -36,10 +36,14 @@ import (
 
 	"github.com/find-peers/find-peers/libs/config"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/tracing"
 )
 
 // healthProbeTimeout bounds `<service> health`, the container healthcheck.
 const healthProbeTimeout = 3 * time.Second
+
+// traceFlushTimeout bounds sending the last spans at exit.
+const traceFlushTimeout = 5 * time.Second
 
 // Config is what Main needs of a service's settings: the common part,
 // which a settings struct has by embedding Settings.
@@ -128,9 +132,25 @@ func (p Program[S]) Main(args []string, lookup func(string) (string, bool), stde
 
 	logger := httpx.NewJSONLogger(stderr, common.LogLevel)
 	slog.SetDefault(logger)
+	flush, err := tracing.Setup(p.Name, lookup)
+	if err != nil {
+		logger.Error("bad tracing settings", "error", err)
+		return 2
+	}
+	defer flushTraces(flush, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	return p.Run(ctx, cmd, s, logger)
+}
+
+// flushTraces sends the spans still queued (a few seconds at most: an
+// unreachable trace back end must not hold up a shutdown).
+func flushTraces(flush func(context.Context) error, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), traceFlushTimeout)
+	defer cancel()
+	if err := flush(ctx); err != nil {
+		logger.Warn("flushing traces failed", "error", err)
+	}
 }
 
 // Ops are the operational endpoints of a service with these settings (a

@@ -135,8 +135,10 @@ func newUpstreams(s settings) *Upstreams {
 		Tracking: s.trackingURL,
 		// Each call goes to the next replica behind the name (in
 		// Kubernetes a headless Service), not to the pod a kept-alive
-		// connection happens to be on.
-		HTTP: &http.Client{Transport: &httpx.Transport{Base: &balance.Transport{Base: pool, Refresh: s.resolveEvery}}},
+		// connection happens to be on. Each attempt is a client span of
+		// the request's trace (the live streams below are not: they
+		// outlive any request).
+		HTTP: &http.Client{Transport: &httpx.Transport{Base: &balance.Transport{Base: httpx.Traced(pool), Refresh: s.resolveEvery}}},
 		// A live stream's followers each stay on the replica they dial.
 		Streams:        &http.Client{Transport: &httpx.Transport{Base: pool}},
 		CallTimeout:    s.callTimeout,

@@ -44,14 +44,16 @@ type transportConfig struct {
 // request goes to the next replica behind the upstream's name (in
 // Kubernetes a headless Service), not to whichever pod a kept-alive
 // connection happens to be on; a name with one address (compose, an IP)
-// is proxied to as before.
+// is proxied to as before. Each attempt is a client span whose context
+// replaces the caller's traceparent (the caller's trace continues through
+// the gateway's spans).
 func newTransport(cfg transportConfig) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
 	t.MaxIdleConnsPerHost = 64 // every client request is a gateway->upstream request
 	t.Proxy = nil              // never send internal traffic through an environment proxy
-	return &balance.Transport{Base: t, Resolve: cfg.Resolve, Refresh: cfg.ResolveInterval}
+	return &balance.Transport{Base: httpx.Traced(t), Resolve: cfg.Resolve, Refresh: cfg.ResolveInterval}
 }
 
 // newProxy returns the reverse proxy for one upstream.

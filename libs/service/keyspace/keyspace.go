@@ -18,11 +18,13 @@ import (
 	"time"
 
 	"github.com/gocql/gocql"
+	"go.opentelemetry.io/otel/codes"
 
 	"github.com/find-peers/find-peers/libs/cassandra"
 	"github.com/find-peers/find-peers/libs/config"
 	"github.com/find-peers/find-peers/libs/httpx"
 	"github.com/find-peers/find-peers/libs/service"
+	"github.com/find-peers/find-peers/libs/tracing"
 )
 
 // commands are the subcommands of a keyspace-owning service.
@@ -141,7 +143,15 @@ func (svc Service[S]) run(ctx context.Context, cmd string, s S, logger *slog.Log
 	}
 	switch cmd {
 	case "migrate", "seed":
-		err = svc.migrateAndSeed(ctx, cfg, s.Keyspace(), cmd == "seed", logger)
+		// One trace per run: the schema's and the seed's statements are
+		// its children (with tracing on, libs/tracing).
+		sctx, span := tracing.Tracer().Start(ctx, svc.Name+" "+cmd)
+		err = svc.migrateAndSeed(sctx, cfg, s.Keyspace(), cmd == "seed", logger)
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "failed")
+		}
+		span.End()
 	default:
 		err = svc.serve(ctx, cfg, s, logger)
 	}
@@ -175,6 +185,11 @@ func (svc Service[S]) migrateAndSeed(ctx context.Context, cfg cassandra.Config, 
 // serve connects to Cassandra and serves the API until ctx ends.
 func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logger *slog.Logger) error {
 	ks := s.Keyspace()
+	// The readiness check pings the session made below; the Cassandra
+	// client metrics go to the same registry as the HTTP ones.
+	var session *gocql.Session
+	ops := s.Common().Ops(httpx.Check{Name: "cassandra", Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }})
+	cfg.Observer = cassandra.NewObserver(ops.Registry)
 	// Only the connection is bounded by the connect timeout, not serving.
 	cctx, cancel := context.WithTimeout(ctx, ks.ConnectTimeout)
 	session, err := svc.connect(cctx, cfg, ks.Replication, ks.MigrateOnStart, logger)
@@ -183,8 +198,7 @@ func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logg
 		return err
 	}
 	defer session.Close()
-	check := httpx.Check{Name: "cassandra", Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }}
-	handler, release := svc.Handler(Deps{Session: session, Ops: s.Common().Ops(check), Logger: logger}, s)
+	handler, release := svc.Handler(Deps{Session: session, Ops: ops, Logger: logger}, s)
 	if release != nil {
 		defer release()
 	}

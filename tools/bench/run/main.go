@@ -50,6 +50,7 @@ type options struct {
 	quick        bool
 	noContainers bool
 	noSecurity   bool
+	noTracing    bool
 	concurrency  int
 	batch        int
 	ingestFor    time.Duration
@@ -78,6 +79,8 @@ func run() error {
 	flag.BoolVar(&o.quick, "quick", false, "short runs (smoke test); numbers are not written to docs/BENCHMARKS.md")
 	flag.BoolVar(&o.noContainers, "no-containers", false, "skip the podman start-to-ready section")
 	flag.BoolVar(&o.noSecurity, "no-security", false, "skip the section measuring what authentication and TLS cost")
+	flag.BoolVar(&o.noTracing, "no-tracing", false, "skip the section measuring what tracing costs")
+	onlyTracing := flag.Bool("only-tracing", false, "run only the tracing section and merge it into docs/benchmarks/results.json")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
@@ -88,6 +91,9 @@ func run() error {
 	flag.Parse()
 	if *render {
 		return rerender(o.out)
+	}
+	if *onlyTracing {
+		return runOnlyTracing(o)
 	}
 	if o.quick {
 		o.ingestFor, o.latencyFor = 3*time.Second, 2*time.Second
@@ -171,6 +177,12 @@ func run() error {
 		step("  skipped (-no-security)")
 	} else if res.Security, err = securitySection(ctx, o, work, logs); err != nil {
 		return fmt.Errorf("security: %w", err)
+	}
+	step("2c/4 what tracing costs (off, 10%% and 100%% sampling side by side)")
+	if o.noTracing {
+		step("  skipped (-no-tracing)")
+	} else if res.Tracing, err = tracingSection(ctx, o, work, logs); err != nil {
+		return fmt.Errorf("tracing: %w", err)
 	}
 	step("3/4 container start-to-ready")
 	if o.noContainers {

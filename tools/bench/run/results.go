@@ -21,6 +21,7 @@ type Results struct {
 	Ingest          *IngestSection    `json:"ingest"`
 	Fanout          *FanoutSection    `json:"fanout"`
 	Security        *SecuritySection  `json:"security,omitempty"`
+	Tracing         *TracingSection   `json:"tracing,omitempty"`
 	Images          []ImageFact       `json:"images"`
 	Containers      *ContainerSection `json:"containers"`
 	Bazel           *BazelSection     `json:"bazel"`
@@ -143,6 +144,13 @@ func evaluateGoals(r *Results) []Goal {
 		g = append(g, Goal{"aggregator p50 <= beacon p50 + slowest tracking p50 + 2 ms", strings.Join(parts, ", "), status(worst <= 2)})
 	} else {
 		g = append(g, Goal{"aggregator <= beacon + slowest tracking + 2 ms", "-", "not measured"})
+	}
+	if t := r.Tracing; t != nil {
+		g = append(g, Goal{"tracing at 10% sampling costs <= 5% of gateway ingest throughput",
+			fmt.Sprintf("10%%: %.0f%% of off (100%%: %.0f%%); aggregator p50 x%.2f at 10%%", 100*t.Ingest10, 100*t.Ingest100, t.FanoutP50At10),
+			status(t.Ingest10 >= 0.95)})
+	} else {
+		g = append(g, Goal{"tracing at 10% sampling costs <= 5% of gateway ingest throughput", "-", "not measured"})
 	}
 	if len(r.Images) > 0 {
 		worst, parts := 0.0, []string{}

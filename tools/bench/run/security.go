@@ -39,11 +39,13 @@ type SecuritySection struct {
 
 // securityStack is one side of the comparison.
 type securityStack struct {
-	name     string
-	stack    *procstack.Stack
-	token    string // the gateway key ("" for the open stack)
-	raw      cassandra.Config
-	location string // a location with securityBeacons beacons and sightings
+	name  string
+	stack *procstack.Stack
+	token string // the gateway write key ("" for the open stack)
+	// readToken goes with reads ("" where the gateway reads openly).
+	readToken string
+	raw       cassandra.Config
+	location  string // a location with securityBeacons beacons and sightings
 }
 
 const securityBeacons = 5
@@ -140,7 +142,7 @@ func startSecureStack(ctx context.Context, o options, c launcher.Cluster, dir st
 	if err != nil {
 		return nil, fmt.Errorf("secure stack: %w", err)
 	}
-	return &securityStack{name: "secure", stack: s, token: s.WriteToken(),
+	return &securityStack{name: "secure", stack: s, token: s.WriteToken(), readToken: s.WriteToken(),
 		raw: base(benchTrackingKS, benchTrackingKS, passwords[benchTrackingKS])}, nil
 }
 

@@ -17,15 +17,7 @@ func compareSecurity(ctx context.Context, o options, stacks []*securityStack) (*
 	sec := &SecuritySection{Rounds: ingestRounds}
 	client := loadgen.NewClient(64, 10*time.Second)
 	hour := time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC)
-	type mode struct {
-		name, kind string
-		lc         loadgen.Config
-		op         loadgen.Op
-		close      func()
-	}
-	ingest := loadgen.Config{Duration: o.ingestFor, Concurrency: o.concurrency, Timeout: 10 * time.Second, Warmup: 2 * o.concurrency}
-	latency := loadgen.Config{Rate: o.latencyRate, Duration: o.latencyFor, Concurrency: 32, Timeout: 10 * time.Second, Warmup: 10}
-	var modes []mode
+	var modes []benchMode
 	for _, st := range stacks {
 		if err := seedLocation(ctx, client, st, hour); err != nil {
 			return nil, fmt.Errorf("%s stack: %w", st.name, err)
@@ -35,21 +27,69 @@ func compareSecurity(ctx context.Context, o options, stacks []*securityStack) (*
 			return nil, fmt.Errorf("%s stack: raw session: %w", st.name, err)
 		}
 		defer session.Close()
-		beacons := []string{loadgen.UUID(nil), loadgen.UUID(nil)}
-		work := loadgen.SightingWorkload{Beacons: beacons, Batch: o.batch, At: time.Now().UTC(), Seed: uint64(time.Now().UnixNano()), Token: st.token}
-		queries := withRequestToken(loadgen.LocationQueries(st.stack.GatewayURL(), []string{st.location}, hour), st.token)
+		work := sightingWork(o, st.token)
 		modes = append(modes,
-			mode{name: fmt.Sprintf("%s: raw gocql, %d rows, tracking's batching", st.name, o.batch), kind: st.name + "-raw", lc: ingest, op: rawBatched(session, work)},
-			mode{name: fmt.Sprintf("%s: HTTP gateway, %d per POST", st.name, o.batch), kind: st.name + "-ingest", lc: ingest, op: httpIngest(st.stack.GatewayURL(), work, o.concurrency)},
-			mode{name: fmt.Sprintf("%s: aggregator via gateway, %d beacons", st.name, securityBeacons), kind: st.name + "-fanout", lc: latency, op: loadgen.HTTPOp(client, queries)},
+			benchMode{name: fmt.Sprintf("%s: raw gocql, %d rows, tracking's batching", st.name, o.batch), kind: st.name + "-raw", lc: ingestConfig(o), op: rawBatched(session, work)},
 		)
+		modes = append(modes, gatewayModes(o, client, st, hour, work)...)
 	}
-	items, p50, p99 := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
+	m, err := interleave(ctx, modes)
+	if err != nil {
+		return nil, err
+	}
+	sec.Runs = m.runs
+	sec.RawRatio = median(m.items["secure-raw"]) / median(m.items["open-raw"])
+	sec.IngestRatio = median(m.items["secure-ingest"]) / median(m.items["open-ingest"])
+	sec.FanoutP50Ratio = median(m.p50["secure-fanout"]) / median(m.p50["open-fanout"])
+	sec.FanoutP99Ratio = median(m.p99["secure-fanout"]) / median(m.p99["open-fanout"])
+	return sec, nil
+}
+
+// benchMode is one kind of run of a side-by-side comparison.
+type benchMode struct {
+	name, kind string
+	lc         loadgen.Config
+	op         loadgen.Op
+}
+
+func ingestConfig(o options) loadgen.Config {
+	return loadgen.Config{Duration: o.ingestFor, Concurrency: o.concurrency, Timeout: 10 * time.Second, Warmup: 2 * o.concurrency}
+}
+
+// sightingWork is the ingest workload: batches over two fresh beacons.
+func sightingWork(o options, token string) loadgen.SightingWorkload {
+	beacons := []string{loadgen.UUID(nil), loadgen.UUID(nil)}
+	return loadgen.SightingWorkload{Beacons: beacons, Batch: o.batch, At: time.Now().UTC(), Seed: uint64(time.Now().UnixNano()), Token: token}
+}
+
+// gatewayModes are the two runs through st's gateway: batch ingest, and the
+// aggregator for st.location (seedLocation) at the latency rate.
+func gatewayModes(o options, client *http.Client, st *securityStack, hour time.Time, work loadgen.SightingWorkload) []benchMode {
+	latency := loadgen.Config{Rate: o.latencyRate, Duration: o.latencyFor, Concurrency: 32, Timeout: 10 * time.Second, Warmup: 10}
+	queries := withRequestToken(loadgen.LocationQueries(st.stack.GatewayURL(), []string{st.location}, hour), st.readToken)
+	return []benchMode{
+		{name: fmt.Sprintf("%s: HTTP gateway, %d per POST", st.name, o.batch), kind: st.name + "-ingest", lc: ingestConfig(o), op: httpIngest(st.stack.GatewayURL(), work, o.concurrency)},
+		{name: fmt.Sprintf("%s: aggregator via gateway, %d beacons", st.name, securityBeacons), kind: st.name + "-fanout", lc: latency, op: loadgen.HTTPOp(client, queries)},
+	}
+}
+
+// measured holds the runs of interleave and, by mode kind, each round's
+// items/s and p50/p99 latency.
+type measured struct {
+	runs            []*loadgen.Result
+	items, p50, p99 map[string][]float64
+}
+
+// interleave runs every mode once per round, for ingestRounds rounds, so
+// that slow drifts of the machine hit every mode alike; a run with errors
+// fails the comparison.
+func interleave(ctx context.Context, modes []benchMode) (*measured, error) {
+	m := &measured{items: map[string][]float64{}, p50: map[string][]float64{}, p99: map[string][]float64{}}
 	for round := 1; round <= ingestRounds; round++ {
-		for _, m := range modes {
-			name := fmt.Sprintf("%s (round %d/%d)", m.name, round, ingestRounds)
+		for _, mode := range modes {
+			name := fmt.Sprintf("%s (round %d/%d)", mode.name, round, ingestRounds)
 			step("  %s", name)
-			res, err := loadgen.Run(ctx, m.lc, m.op)
+			res, err := loadgen.Run(ctx, mode.lc, mode.op)
 			if err != nil {
 				return nil, err
 			}
@@ -57,17 +97,13 @@ func compareSecurity(ctx context.Context, o options, stacks []*securityStack) (*
 			if res.OK == 0 || res.Errors > 0 {
 				return nil, fmt.Errorf("%s: %d ok, %d errors (%s)", name, res.OK, res.Errors, loadgen.StatusString(res.Statuses))
 			}
-			sec.Runs = append(sec.Runs, res)
-			items[m.kind] = append(items[m.kind], res.ItemsPerSec)
-			p50[m.kind] = append(p50[m.kind], res.Latency.P50)
-			p99[m.kind] = append(p99[m.kind], res.Latency.P99)
+			m.runs = append(m.runs, res)
+			m.items[mode.kind] = append(m.items[mode.kind], res.ItemsPerSec)
+			m.p50[mode.kind] = append(m.p50[mode.kind], res.Latency.P50)
+			m.p99[mode.kind] = append(m.p99[mode.kind], res.Latency.P99)
 		}
 	}
-	sec.RawRatio = median(items["secure-raw"]) / median(items["open-raw"])
-	sec.IngestRatio = median(items["secure-ingest"]) / median(items["open-ingest"])
-	sec.FanoutP50Ratio = median(p50["secure-fanout"]) / median(p50["open-fanout"])
-	sec.FanoutP99Ratio = median(p99["secure-fanout"]) / median(p99["open-fanout"])
-	return sec, nil
+	return m, nil
 }
 
 // withRequestToken sends token with every request gen makes.

@@ -31,8 +31,8 @@ func binaries(t *testing.T) procstack.Binaries {
 var writeToken string
 
 // startStack runs the system with fresh, uniquely named keyspaces (seeded),
-// and drops them when the test ends.
-func startStack(t *testing.T) *procstack.Stack {
+// and drops them when the test ends; opts change the configuration first.
+func startStack(t *testing.T, opts ...func(*procstack.Config)) *procstack.Stack {
 	t.Helper()
 	hosts := cassandratest.Hosts(t)
 	suffix := make([]byte, 4)
@@ -43,10 +43,14 @@ func startStack(t *testing.T) *procstack.Stack {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	logs := &testLog{t: t}
-	s, err := procstack.Start(ctx, procstack.Config{
+	cfg := procstack.Config{
 		Bin: binaries(t), CassandraHosts: strings.Join(hosts, ","), Seed: true, Output: logs,
 		BeaconKeyspace: beaconKS, TrackingKeyspace: trackingKS,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := procstack.Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start the stack: %v", err)
 	}
