@@ -33,7 +33,7 @@ func compareSecurity(ctx context.Context, o options, stacks []*securityStack) (*
 		)
 		modes = append(modes, gatewayModes(o, client, st, hour, work)...)
 	}
-	m, err := interleave(ctx, modes)
+	m, err := interleave(ctx, modes, ingestRounds, len(modes)/len(stacks))
 	if err != nil {
 		return nil, err
 	}
@@ -80,14 +80,17 @@ type measured struct {
 	items, p50, p99 map[string][]float64
 }
 
-// interleave runs every mode once per round, for ingestRounds rounds, so
-// that slow drifts of the machine hit every mode alike; a run with errors
-// fails the comparison.
-func interleave(ctx context.Context, modes []benchMode) (*measured, error) {
+// interleave runs every mode once per round, so that slow drifts of the
+// machine hit every mode alike, and starts each round stride modes further
+// on (stride = modes per stack: each stack goes first in turn, so no stack
+// always runs right after another's writes). A run with errors fails the
+// comparison.
+func interleave(ctx context.Context, modes []benchMode, rounds, stride int) (*measured, error) {
 	m := &measured{items: map[string][]float64{}, p50: map[string][]float64{}, p99: map[string][]float64{}}
-	for round := 1; round <= ingestRounds; round++ {
-		for _, mode := range modes {
-			name := fmt.Sprintf("%s (round %d/%d)", mode.name, round, ingestRounds)
+	for round := 1; round <= rounds; round++ {
+		for i := range modes {
+			mode := modes[(i+(round-1)*stride)%len(modes)]
+			name := fmt.Sprintf("%s (round %d/%d)", mode.name, round, rounds)
 			step("  %s", name)
 			res, err := loadgen.Run(ctx, mode.lc, mode.op)
 			if err != nil {

@@ -26,7 +26,8 @@ import (
 // the benchmark process that decodes and counts the spans, so the cost
 // measured is the services' own (spans made, batched, encoded and sent),
 // not a Java collector's competing for the same 2 cores. The modes run in
-// interleaved rounds; ratios compare medians, traced / off.
+// interleaved rounds, each round led by another stack; ratios compare
+// medians, traced / off.
 type TracingSection struct {
 	Date   string            `json:"date"`
 	Rounds int               `json:"rounds"`
@@ -77,6 +78,10 @@ func startSpanSink(ctx context.Context, names ...string) (*spanSink, error) {
 	return s, nil
 }
 
+// tracingRounds: the differences measured are small against the run-to-run
+// spread of ingest on 2 cores, so more rounds than the other comparisons.
+const tracingRounds = 5
+
 func tracingSection(ctx context.Context, o options, work string, logs *os.File) (*TracingSection, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -117,13 +122,13 @@ func tracingSection(ctx context.Context, o options, work string, logs *os.File) 
 		}
 		modes = append(modes, gatewayModes(o, client, st, hour, sightingWork(o, st.token))...)
 	}
-	m, err := interleave(ctx, modes)
+	m, err := interleave(ctx, modes, tracingRounds, len(modes)/len(stacks))
 	if err != nil {
 		return nil, err
 	}
 	ratio := func(v map[string][]float64, kind string) float64 { return median(v[kind]) / median(v["off-"+kindSuffix(kind)]) }
 	return &TracingSection{
-		Date: time.Now().UTC().Format(time.RFC3339), Rounds: ingestRounds, Runs: m.runs,
+		Date: time.Now().UTC().Format(time.RFC3339), Rounds: tracingRounds, Runs: m.runs,
 		Spans10: sink.counts["10"].Load(), Spans100: sink.counts["100"].Load(),
 		Ingest10: ratio(m.items, "10-ingest"), Ingest100: ratio(m.items, "100-ingest"),
 		FanoutP50At10: ratio(m.p50, "10-fanout"), FanoutP99At10: ratio(m.p99, "10-fanout"),
