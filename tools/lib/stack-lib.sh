@@ -13,6 +13,8 @@ export CASSANDRA_SECRETS_DIR="$cache/stack-secrets"
 socket_path=/run/podman/podman.sock
 export DOCKER_HOST="${DOCKER_HOST:-unix://$socket_path}"
 project=find-peers
+# Where the observability profile's UIs are published (compose.yaml).
+export ZIPKIN_PUBLISH="${ZIPKIN_PUBLISH:-127.0.0.1:9411}" PROMETHEUS_PUBLISH="${PROMETHEUS_PUBLISH:-127.0.0.1:9090}"
 mkdir -p "$state"
 source "$ws/tools/lib/apikeys-lib.sh"
 
@@ -126,14 +128,41 @@ preflight() {
   echo "port $port free, ${avail} GB free for the cache (need ~$need), ${gavail} GB for podman"
 }
 
+# check_images [OBS]: the service images, Cassandra's unless CASSANDRA_IMAGE
+# names another, and with OBS=1 the observability profile's two.
 check_images() {
-  local svc
+  local svc img
   for svc in "${SERVICES[@]}"; do
     podman image exists "find-peers/$svc:${IMAGE_TAG:-latest}" || die "image find-peers/$svc:${IMAGE_TAG:-latest} is missing (run without --no-build)"
   done
   if [[ -z "${CASSANDRA_IMAGE:-}" ]]; then
     podman image exists find-peers/cassandra:5.0.9 || die "image find-peers/cassandra:5.0.9 is missing (tools/cassandra-image)"
   fi
+  if [[ "${1:-0}" == 1 ]]; then
+    for img in "${OBSERVABILITY_IMAGES[@]}"; do
+      podman image exists "$img" || die "image $img is missing (tools/observability-images)"
+    done
+  fi
+}
+
+# The observability profile's images (tools/observability-images builds them;
+# compose.yaml names the same tags).
+OBSERVABILITY_IMAGES=(find-peers/zipkin:3.6.1 find-peers/prometheus:2.42.0)
+
+# preflight_observability: Zipkin's and Prometheus's host ports are free (or
+# the stack's own containers have them).
+preflight_observability() {
+  local svc publish port users
+  for svc in zipkin prometheus; do
+    publish="$ZIPKIN_PUBLISH"; [[ $svc == prometheus ]] && publish="$PROMETHEUS_PUBLISH"
+    port="${publish##*:}"
+    users="$(ss -Hltnp "sport = :$port" 2>/dev/null || true)"
+    if [[ -n "$users" ]] && [[ -z "$(podman ps -q --filter "name=^${project}-${svc}-1\$" --filter status=running)" ]]; then
+      echo "$users"
+      die "port $port ($svc) is already in use by the process above: stop it, or set ${svc^^}_PUBLISH=127.0.0.1:<free port>"
+    fi
+  done
+  echo "ports ${ZIPKIN_PUBLISH##*:} (zipkin) and ${PROMETHEUS_PUBLISH##*:} (prometheus) free"
 }
 
 # dns_failing: some container of the stack logged a name lookup failure

@@ -35,7 +35,7 @@ type inspected struct {
 // hardenedCheck inspects every container of the stack (the finished seed
 // jobs too): read-only root file system, no capabilities, no-new-privileges,
 // a memory and a pid limit, a non-root user, and no published port but the
-// gateway's, on loopback.
+// gateway's (and the observability UIs'), on loopback.
 func hardenedCheck() error {
 	ids, err := exec.Command("podman", "ps", "-aq", "--filter", "label=com.docker.compose.project=find-peers").Output()
 	if err != nil || len(strings.Fields(string(ids))) == 0 {
@@ -59,6 +59,11 @@ func hardenedCheck() error {
 	fmt.Printf("    %d containers: read-only root, no capabilities, no-new-privileges, memory and pid limits, non-root; only the gateway published\n", len(cs))
 	return nil
 }
+
+// loopbackPublished are the services that may publish a port, on loopback
+// only: the gateway, and the UIs of the observability profile (Zipkin,
+// Prometheus) when tools/stack-up --observability started them.
+var loopbackPublished = map[string]bool{"gateway": true, "zipkin": true, "prometheus": true}
 
 func hardeningProblems(c inspected) []string {
 	h := c.HostConfig
@@ -87,7 +92,7 @@ func hardeningProblems(c inspected) []string {
 	service := c.Config.Labels["com.docker.compose.service"]
 	for port, binds := range h.PortBindings {
 		for _, b := range binds {
-			if service != "gateway" || b.HostIp != "127.0.0.1" {
+			if !loopbackPublished[service] || b.HostIp != "127.0.0.1" {
 				bad("publishes %s on %s:%s", port, b.HostIp, b.HostPort)
 			}
 		}

@@ -29,6 +29,18 @@ func TestHardeningProblems(t *testing.T) {
 	if p := hardeningProblems(gw); len(p) != 0 {
 		t.Fatalf("gateway on loopback reported: %v", p)
 	}
+	// The observability profile's UIs, on loopback too.
+	for svc, port := range map[string]string{"zipkin": "9411", "prometheus": "9090"} {
+		c := hardened(svc)
+		c.HostConfig.PortBindings = map[string][]struct{ HostIp, HostPort string }{port + "/tcp": {{"127.0.0.1", port}}}
+		if p := hardeningProblems(c); len(p) != 0 {
+			t.Errorf("%s on loopback reported: %v", svc, p)
+		}
+		c.HostConfig.PortBindings[port+"/tcp"][0].HostIp = "0.0.0.0"
+		if p := strings.Join(hardeningProblems(c), ";"); !strings.Contains(p, "publishes "+port+"/tcp on 0.0.0.0") {
+			t.Errorf("%s on every interface: reported %q", svc, p)
+		}
+	}
 	for name, lose := range map[string]func(*inspected){
 		"writable":            func(c *inspected) { c.HostConfig.ReadonlyRootfs = false },
 		"keeps CAP_SETUID":    func(c *inspected) { c.HostConfig.CapDrop = c.HostConfig.CapDrop[:4] },
