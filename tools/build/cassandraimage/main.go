@@ -13,7 +13,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -26,9 +25,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
@@ -71,11 +70,11 @@ func build(rootfs, entry, out, tag string) error {
 	if err != nil {
 		return err
 	}
-	key, err := inputsKey(self, entry, rootfs, tag)
+	key, err := ociimage.Inputs{Files: []string{self, entry}, Rootfs: rootfs, Tag: tag}.Key()
 	if err != nil {
 		return err
 	}
-	if upToDate(out, key) {
+	if ociimage.UpToDate(out, key) {
 		fmt.Printf("cassandraimage: %s is up to date (same builder, entrypoint, root file system and tag)\n", out)
 		return nil
 	}
@@ -105,14 +104,11 @@ func build(rootfs, entry, out, tag string) error {
 	if err != nil {
 		return err
 	}
-	layers := []struct {
-		name  string
-		write func(*reprotar.Writer) error
-	}{
-		{"debian bookworm + openjdk-17-jre-headless", func(tw *reprotar.Writer) error {
+	layers := []ociimage.TarLayer{
+		{Name: "debian bookworm + openjdk-17-jre-headless", Write: func(tw *reprotar.Writer) error {
 			return tw.AddTree(rootfs, "", reprotar.TreeOptions{EmptyDirs: reprotar.RootFSEmptyDirs})
 		}},
-		{"cassandra " + launcher.Version + " jars", func(tw *reprotar.Writer) error {
+		{Name: "cassandra " + launcher.Version + " jars", Write: func(tw *reprotar.Writer) error {
 			for _, d := range []string{"opt", "opt/cassandra"} {
 				if err := tw.Dir(d, 0o755, 0, 0); err != nil {
 					return err
@@ -120,7 +116,7 @@ func build(rootfs, entry, out, tag string) error {
 			}
 			return tw.AddTree(lib, strings.TrimPrefix(libDir, "/"), reprotar.TreeOptions{Plain: true})
 		}},
-		{"entrypoint and config", func(tw *reprotar.Writer) error {
+		{Name: "entrypoint and config", Write: func(tw *reprotar.Writer) error {
 			steps := []func() error{
 				func() error { return tw.Dir("etc", 0o755, 0, 0) },
 				func() error { return tw.Dir("etc/cassandra", 0o755, uid, gid) },
@@ -143,21 +139,9 @@ func build(rootfs, entry, out, tag string) error {
 			return nil
 		}},
 	}
-	img := empty.Image
-	var history []v1.History
-	for i, l := range layers {
-		p := filepath.Join(tmp, fmt.Sprintf("layer%d.tar", i))
-		if err := reprotar.WriteFile(p, l.write); err != nil {
-			return fmt.Errorf("layer %q: %w", l.name, err)
-		}
-		layer, err := tarball.LayerFromFile(p, tarball.WithCompressionLevel(gzip.BestSpeed), tarball.WithCompressedCaching)
-		if err != nil {
-			return err
-		}
-		if img, err = mutate.AppendLayers(img, layer); err != nil {
-			return err
-		}
-		history = append(history, v1.History{Created: v1.Time{Time: time.Unix(0, 0).UTC()}, CreatedBy: "tools/build/cassandraimage: " + l.name})
+	img, history, err := ociimage.AppendTarLayers(empty.Image, tmp, "tools/build/cassandraimage", layers)
+	if err != nil {
+		return err
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
@@ -165,7 +149,7 @@ func build(rootfs, entry, out, tag string) error {
 	}
 	cf = cf.DeepCopy()
 	cf.Architecture, cf.OS = "amd64", "linux"
-	cf.Created = v1.Time{Time: time.Unix(0, 0).UTC()}
+	cf.Created = v1.Time{Time: ociimage.Epoch}
 	cf.History = history
 	cf.Config = v1.Config{
 		User:       fmt.Sprintf("%d:%d", uid, gid),
@@ -196,27 +180,13 @@ func build(rootfs, entry, out, tag string) error {
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return err
 	}
-	part := out + ".part"
-	if err := tarball.WriteToFile(part, ref, img); err != nil {
-		return err
-	}
-	if err := os.Rename(part, out); err != nil {
-		return err
-	}
 	// The config digest is the image id podman gives the loaded image:
 	// tools/cassandra-image skips `podman load` when podman has it already.
-	id, err := img.ConfigName()
+	d, err := ociimage.WriteLoadable(out, ref, img, key)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(out+".id", []byte(id.String()+"\n"), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out+".key", []byte(key), 0o644); err != nil {
-		return err
-	}
-	d, _ := img.Digest()
-	fmt.Printf("cassandraimage: wrote %s (%s, %s) in %s\n", out, ref.Name(), d, time.Since(t0).Round(100*time.Millisecond))
+	fmt.Printf("cassandraimage: wrote %s (%s, %s) in %s\n", out, tag, d, time.Since(t0).Round(100*time.Millisecond))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
@@ -60,11 +61,11 @@ func buildPrometheus(rootfs string, checkBin []byte, out string) error {
 	if err != nil {
 		return err
 	}
-	layers := []layer{
-		{"debian bookworm + prometheus " + version, func(tw *reprotar.Writer) error {
+	layers := []ociimage.TarLayer{
+		{Name: "debian bookworm + prometheus " + version, Write: func(tw *reprotar.Writer) error {
 			return tw.AddTree(rootfs, "", reprotar.TreeOptions{EmptyDirs: reprotar.RootFSEmptyDirs})
 		}},
-		{"find-peers configuration, console and healthcheck", func(tw *reprotar.Writer) error {
+		{Name: "find-peers configuration, console and healthcheck", Write: func(tw *reprotar.Writer) error {
 			if err := dirs(tw, "etc", "etc/prometheus", "etc/prometheus/consoles", "etc/prometheus/console_libraries"); err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
+	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
@@ -57,13 +58,13 @@ func buildZipkin(rootfs, cache string, checkBin []byte, out string) error {
 	if err != nil {
 		return err
 	}
-	layers := []layer{
+	layers := []ociimage.TarLayer{
 		// The very layer tools/build/cassandraimage writes first (same
 		// tree, same options): podman stores it once for both images.
-		{"debian bookworm + openjdk-17-jre-headless", func(tw *reprotar.Writer) error {
+		{Name: "debian bookworm + openjdk-17-jre-headless", Write: func(tw *reprotar.Writer) error {
 			return tw.AddTree(rootfs, "", reprotar.TreeOptions{EmptyDirs: reprotar.RootFSEmptyDirs})
 		}},
-		{"zipkin-server " + zipkinVersion + " exec jar", func(tw *reprotar.Writer) error {
+		{Name: "zipkin-server " + zipkinVersion + " exec jar", Write: func(tw *reprotar.Writer) error {
 			if err := dirs(tw, "opt", "opt/zipkin"); err != nil {
 				return err
 			}
@@ -73,7 +74,7 @@ func buildZipkin(rootfs, cache string, checkBin []byte, out string) error {
 			}
 			return tw.File(strings.TrimPrefix(zipkinJar, "/"), 0o644, b)
 		}},
-		{"healthcheck and user", func(tw *reprotar.Writer) error {
+		{Name: "healthcheck and user", Write: func(tw *reprotar.Writer) error {
 			if err := dirs(tw, "etc"); err != nil {
 				return err
 			}

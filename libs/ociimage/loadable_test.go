@@ -1,0 +1,112 @@
+package ociimage
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInputsKeyChangesWithEachInput(t *testing.T) {
+	dir := t.TempDir()
+	self, entry, rootfs := filepath.Join(dir, "self"), filepath.Join(dir, "entry"), filepath.Join(dir, "rootfs")
+	if err := os.Mkdir(rootfs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, self, "builder v1")
+	write(t, entry, "entrypoint v1")
+	write(t, filepath.Join(rootfs, RootfsStamp), "recipe 1")
+	in := Inputs{Files: []string{self, entry}, Data: [][]byte{[]byte("check v1")}, Rootfs: rootfs, Tag: "find-peers/x:1", Extra: []string{"2.42.0"}}
+	key := func() string {
+		t.Helper()
+		k, err := in.Key()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	base := key()
+	if again := key(); again != base {
+		t.Fatalf("same inputs, different keys: %s vs %s", base, again)
+	}
+	changes := map[string]func(){
+		"builder":    func() { write(t, self, "builder v2") },
+		"entrypoint": func() { write(t, entry, "entrypoint v2") },
+		"data":       func() { in.Data = [][]byte{[]byte("check v2")} },
+		"extra":      func() { in.Extra = []string{"2.43.0"} },
+		"tag":        func() { in.Tag = "find-peers/x:2" },
+		"recipe":     func() { write(t, filepath.Join(rootfs, RootfsStamp), "recipe 2") },
+		"remade root": func() {
+			later := time.Now().Add(time.Hour)
+			if err := os.Chtimes(filepath.Join(rootfs, RootfsStamp), later, later); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	seen := map[string]string{base: "base"}
+	for name, change := range changes {
+		change()
+		k := key()
+		if prev, ok := seen[k]; ok {
+			t.Errorf("after changing the %s the key equals the one of %s", name, prev)
+		}
+		seen[k] = name
+	}
+}
+
+func TestInputsKeyNeedsAFinishedRoot(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "self"), "x")
+	if _, err := (Inputs{Files: []string{filepath.Join(dir, "self")}, Rootfs: dir, Tag: "t"}).Key(); err == nil {
+		t.Fatal("a root without its ready stamp gave a key")
+	}
+}
+
+// TestWriteLoadable writes a tarball podman could load and finds the image,
+// its id and its key beside it; then it is up to date for that key only.
+func TestWriteLoadable(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "image.tar")
+	if UpToDate(out, "k") {
+		t.Fatal("a missing tarball is up to date")
+	}
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.NewTag("find-peers/x:1", name.WeakValidation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, err := WriteLoadable(out, ref, img, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := img.Digest(); digest != want {
+		t.Errorf("digest %s, want %s", digest, want)
+	}
+	back, err := tarball.ImageFromPath(out, &ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := back.ConfigName()
+	if got, _ := os.ReadFile(out + ".id"); string(got) != id.String()+"\n" {
+		t.Errorf("out.id = %q, want %s", got, id)
+	}
+	if !UpToDate(out, "k") || UpToDate(out, "other") {
+		t.Fatal("the key file is not compared")
+	}
+	if _, err := os.Stat(out + ".part"); err == nil {
+		t.Error("the partial file is left behind")
+	}
+}
