@@ -126,7 +126,9 @@ func tracingSection(ctx context.Context, o options, work string, logs *os.File) 
 	if err != nil {
 		return nil, err
 	}
-	ratio := func(v map[string][]float64, kind string) float64 { return median(v[kind]) / median(v["off-"+kindSuffix(kind)]) }
+	ratio := func(v map[string][]float64, kind string) float64 {
+		return median(v[kind]) / median(v["off-"+kindSuffix(kind)])
+	}
 	return &TracingSection{
 		Date: time.Now().UTC().Format(time.RFC3339), Rounds: tracingRounds, Runs: m.runs,
 		Spans10: sink.counts["10"].Load(), Spans100: sink.counts["100"].Load(),
