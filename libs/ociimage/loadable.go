@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
@@ -115,6 +116,25 @@ func WriteLoadable(out string, ref name.Reference, img v1.Image, key string) (v1
 type TarLayer struct {
 	Name  string
 	Write func(*reprotar.Writer) error
+}
+
+// TarImage is the linux/amd64 image of layers (AppendTarLayers on an empty
+// image, the tar files in dir) with config, created at Epoch.
+func TarImage(dir, builder string, layers []TarLayer, config v1.Config) (v1.Image, error) {
+	img, history, err := AppendTarLayers(empty.Image, dir, builder, layers)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture, cf.OS = "amd64", "linux"
+	cf.Created = v1.Time{Time: Epoch}
+	cf.History = history
+	cf.Config = config
+	return mutate.ConfigFile(img, cf)
 }
 
 // AppendTarLayers writes each layer as a tar file in dir (they can be large:

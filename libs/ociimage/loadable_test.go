@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
 func write(t *testing.T, path, content string) {
@@ -108,5 +111,34 @@ func TestWriteLoadable(t *testing.T) {
 	}
 	if _, err := os.Stat(out + ".part"); err == nil {
 		t.Error("the partial file is left behind")
+	}
+}
+
+func TestTarImage(t *testing.T) {
+	layers := []TarLayer{
+		{Name: "one", Write: func(tw *reprotar.Writer) error { return tw.File("a.txt", 0o644, []byte("a")) }},
+		{Name: "two", Write: func(tw *reprotar.Writer) error { return tw.File("b.txt", 0o644, []byte("b")) }},
+	}
+	build := func() v1.Image {
+		img, err := TarImage(t.TempDir(), "test-builder", layers, v1.Config{User: "1:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	img := build()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf.Config.User != "1:1" || !cf.Created.Time.Equal(Epoch) || cf.OS != "linux" || cf.Architecture != "amd64" {
+		t.Errorf("config %+v", cf)
+	}
+	if len(cf.History) != 2 || cf.History[1].CreatedBy != "test-builder: two" {
+		t.Errorf("history %+v", cf.History)
+	}
+	d1, _ := img.Digest()
+	if d2, _ := build().Digest(); d1 != d2 {
+		t.Errorf("two builds: %s and %s", d1, d2)
 	}
 }

@@ -23,8 +23,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
 	"github.com/find-peers/find-peers/libs/ociimage"
@@ -139,19 +137,7 @@ func build(rootfs, entry, out, tag string) error {
 			return nil
 		}},
 	}
-	img, history, err := ociimage.AppendTarLayers(empty.Image, tmp, "tools/build/cassandraimage", layers)
-	if err != nil {
-		return err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return err
-	}
-	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = "amd64", "linux"
-	cf.Created = v1.Time{Time: ociimage.Epoch}
-	cf.History = history
-	cf.Config = v1.Config{
+	config := v1.Config{
 		User:       fmt.Sprintf("%d:%d", uid, gid),
 		Entrypoint: []string{entrypoint},
 		WorkingDir: dataDir,
@@ -177,7 +163,8 @@ func build(rootfs, entry, out, tag string) error {
 		},
 		StopSignal: "SIGTERM",
 	}
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
+	img, err := ociimage.TarImage(tmp, "tools/build/cassandraimage", layers, config)
+	if err != nil {
 		return err
 	}
 	// The config digest is the image id podman gives the loaded image:

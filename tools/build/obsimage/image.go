@@ -9,8 +9,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/reprotar"
@@ -37,20 +35,8 @@ func writeImage(out, tag, key string, layers []ociimage.TarLayer, config v1.Conf
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	img, history, err := ociimage.AppendTarLayers(empty.Image, tmp, "tools/build/obsimage", layers)
+	img, err := ociimage.TarImage(tmp, "tools/build/obsimage", layers, config)
 	if err != nil {
-		return err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return err
-	}
-	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = "amd64", "linux"
-	cf.Created = v1.Time{Time: ociimage.Epoch}
-	cf.History = history
-	cf.Config = config
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return err
 	}
 	d, err := ociimage.WriteLoadable(out, ref, img, key)
