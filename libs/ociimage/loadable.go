@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -157,4 +158,34 @@ func AppendTarLayers(img v1.Image, dir, builder string, layers []TarLayer) (v1.I
 		history = append(history, v1.History{Created: v1.Time{Time: Epoch}, CreatedBy: builder + ": " + l.Name})
 	}
 	return img, history, nil
+}
+
+// WithAccountLine returns the file's content with line appended unless a line for
+// the same name (the text before the first colon) is there already: how an
+// image adds its user and group to a root file system's /etc/passwd and
+// /etc/group.
+func WithAccountLine(path, line string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	user, _, _ := strings.Cut(line, ":")
+	if _, err := AccountLine(b, user); err == nil {
+		return b, nil
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	return append(b, line+"\n"...), nil
+}
+
+// AccountLine returns the colon-separated fields of the line of an
+// /etc/passwd or /etc/group file whose first field is name.
+func AccountLine(b []byte, name string) ([]string, error) {
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Split(l, ":"); len(f) > 2 && f[0] == name {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("no line for %q", name)
 }

@@ -142,3 +142,20 @@ func TestTarImage(t *testing.T) {
 		t.Errorf("two builds: %s and %s", d1, d2)
 	}
 }
+
+func TestWithAccountLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(p, []byte("root:x:0:0:root:/root:/bin/bash"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := WithAccountLine(p, "zipkin:x:998:998:Zipkin:/opt/zipkin:/usr/sbin/nologin")
+	if err != nil || string(b) != "root:x:0:0:root:/root:/bin/bash\nzipkin:x:998:998:Zipkin:/opt/zipkin:/usr/sbin/nologin\n" {
+		t.Errorf("added: %q, %v", b, err)
+	}
+	if b, _ := WithAccountLine(p, "root:x:1:1::/:"); string(b) != "root:x:0:0:root:/root:/bin/bash" {
+		t.Errorf("an existing user was added again: %q", b)
+	}
+	if f, err := AccountLine(b, "root"); err != nil || f[2] != "0" {
+		t.Errorf("AccountLine: %q, %v", f, err)
+	}
+}

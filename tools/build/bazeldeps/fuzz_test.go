@@ -31,24 +31,3 @@ func FuzzParseWorkspace(f *testing.F) {
 		}
 	})
 }
-
-// FuzzInstalledPackages: any dpkg status text gives only packages it names,
-// and an upstream version is always part of the Debian version.
-func FuzzInstalledPackages(f *testing.F) {
-	f.Add("Package: a\nStatus: install ok installed\nVersion: 1:2.0+ds-1\n\nPackage: b\n")
-	f.Add("Package: x\nVersion: 1.0-1\nStatus: deinstall ok config-files\n")
-	f.Fuzz(func(t *testing.T, status string) {
-		got, err := InstalledPackages(strings.NewReader(status))
-		if err != nil {
-			return
-		}
-		for pkg, v := range got {
-			if !strings.Contains(status, "Package: "+pkg) {
-				t.Errorf("package %q is not in the input", pkg)
-			}
-			if up := UpstreamVersion(v); !strings.Contains(v, up) {
-				t.Errorf("UpstreamVersion(%q) = %q, not part of it", v, up)
-			}
-		}
-	})
-}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/find-peers/find-peers/libs/debpkg"
 )
 
 // Manifest is bazel/offline.json: for each repository WORKSPACE downloads,
@@ -162,7 +164,7 @@ func (m *Manifest) CheckInstalled(installed map[string]string) []error {
 			errs = append(errs, fmt.Errorf("%s: Debian package %s is not installed", name, s.Debian))
 			continue
 		}
-		if got := UpstreamVersion(v); got != s.Version {
+		if got := debpkg.UpstreamVersion(v); got != s.Version {
 			errs = append(errs, fmt.Errorf("%s: bazel/offline.json says %s, but the installed %s is %s (%s)", name, s.Version, s.Debian, got, v))
 		}
 	}

@@ -90,11 +90,11 @@ func build(rootfs, entry, out, tag string) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	passwd, err := withLine(filepath.Join(rootfs, "etc/passwd"), fmt.Sprintf("cassandra:x:%d:%d:Cassandra:%s:/usr/sbin/nologin", uid, gid, dataDir))
+	passwd, err := ociimage.WithAccountLine(filepath.Join(rootfs, "etc/passwd"), fmt.Sprintf("cassandra:x:%d:%d:Cassandra:%s:/usr/sbin/nologin", uid, gid, dataDir))
 	if err != nil {
 		return err
 	}
-	group, err := withLine(filepath.Join(rootfs, "etc/group"), fmt.Sprintf("cassandra:x:%d:", gid))
+	group, err := ociimage.WithAccountLine(filepath.Join(rootfs, "etc/group"), fmt.Sprintf("cassandra:x:%d:", gid))
 	if err != nil {
 		return err
 	}
@@ -175,22 +175,4 @@ func build(rootfs, entry, out, tag string) error {
 	}
 	fmt.Printf("cassandraimage: wrote %s (%s, %s) in %s\n", out, tag, d, time.Since(t0).Round(100*time.Millisecond))
 	return nil
-}
-
-// withLine returns the file's content with line appended unless already present.
-func withLine(path, line string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	user := strings.SplitN(line, ":", 2)[0] + ":"
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, user) {
-			return b, nil
-		}
-	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		b = append(b, '\n')
-	}
-	return append(b, line+"\n"...), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -66,32 +65,4 @@ func dirs(tw *reprotar.Writer, names ...string) error {
 		}
 	}
 	return nil
-}
-
-// withLine returns the file's content with line appended unless a line for
-// the same name (the text before the first colon) is there already.
-func withLine(path, line string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	user, _, _ := strings.Cut(line, ":")
-	if _, err := lookupLine(b, user); err == nil {
-		return b, nil
-	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		b = append(b, '\n')
-	}
-	return append(b, line+"\n"...), nil
-}
-
-// lookupLine returns the colon-separated fields of the line of an
-// /etc/passwd or /etc/group file whose first field is name.
-func lookupLine(b []byte, name string) ([]string, error) {
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Split(l, ":"); len(f) > 2 && f[0] == name {
-			return f, nil
-		}
-	}
-	return nil, fmt.Errorf("no line for %q", name)
 }

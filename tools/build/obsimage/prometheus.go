@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/find-peers/find-peers/libs/debpkg"
 	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/reprotar"
 )
@@ -35,7 +36,7 @@ const promData = "/var/lib/prometheus"
 
 func buildPrometheus(rootfs string, checkBin []byte, out string) error {
 	tag := "find-peers/prometheus:" + prometheusVersion
-	version, err := debianVersion(filepath.Join(rootfs, "var/lib/dpkg/status"), "prometheus")
+	version, err := debpkg.InstalledVersion(filepath.Join(rootfs, "var/lib/dpkg/status"), "prometheus")
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func buildPrometheus(rootfs string, checkBin []byte, out string) error {
 	if err != nil {
 		return err
 	}
-	user, err := lookupLine(passwd, "prometheus")
+	user, err := ociimage.AccountLine(passwd, "prometheus")
 	if err != nil {
 		return fmt.Errorf("%s/etc/passwd: %w", rootfs, err)
 	}
@@ -126,31 +127,4 @@ func buildPrometheus(rootfs string, checkBin []byte, out string) error {
 		},
 		StopSignal: "SIGTERM",
 	})
-}
-
-// debianVersion returns the Version of an installed package in a dpkg
-// status file.
-func debianVersion(status, pkg string) (string, error) {
-	b, err := os.ReadFile(status)
-	if err != nil {
-		return "", err
-	}
-	for _, para := range strings.Split(string(b), "\n\n") {
-		var name, version string
-		installed := false
-		for _, l := range strings.Split(para, "\n") {
-			switch {
-			case strings.HasPrefix(l, "Package: "):
-				name = strings.TrimPrefix(l, "Package: ")
-			case strings.HasPrefix(l, "Version: "):
-				version = strings.TrimPrefix(l, "Version: ")
-			case l == "Status: install ok installed":
-				installed = true
-			}
-		}
-		if name == pkg && installed {
-			return version, nil
-		}
-	}
-	return "", fmt.Errorf("%s: package %s is not installed", status, pkg)
 }

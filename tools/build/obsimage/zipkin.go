@@ -50,11 +50,11 @@ func buildZipkin(rootfs, cache string, checkBin []byte, out string) error {
 	if err != nil {
 		return err
 	}
-	passwd, err := withLine(filepath.Join(rootfs, "etc/passwd"), fmt.Sprintf("zipkin:x:%d:%d:Zipkin:%s:/usr/sbin/nologin", zipkinUID, zipkinUID, zipkinHome))
+	passwd, err := ociimage.WithAccountLine(filepath.Join(rootfs, "etc/passwd"), fmt.Sprintf("zipkin:x:%d:%d:Zipkin:%s:/usr/sbin/nologin", zipkinUID, zipkinUID, zipkinHome))
 	if err != nil {
 		return err
 	}
-	group, err := withLine(filepath.Join(rootfs, "etc/group"), fmt.Sprintf("zipkin:x:%d:", zipkinUID))
+	group, err := ociimage.WithAccountLine(filepath.Join(rootfs, "etc/group"), fmt.Sprintf("zipkin:x:%d:", zipkinUID))
 	if err != nil {
 		return err
 	}

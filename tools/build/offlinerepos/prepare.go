@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/find-peers/find-peers/libs/debpkg"
 	"github.com/find-peers/find-peers/tools/build/bazeldeps"
 )
 
@@ -29,7 +30,7 @@ func (p *preparer) run() error {
 	if err != nil {
 		return fmt.Errorf("reading the Debian packages of %s: %w", p.root, err)
 	}
-	installed, err := bazeldeps.InstalledPackages(f)
+	installed, err := debpkg.InstalledPackages(f)
 	f.Close()
 	if err != nil {
 		return err

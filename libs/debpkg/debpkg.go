@@ -1,8 +1,11 @@
-package bazeldeps
+// Package debpkg reads what dpkg records of installed Debian packages.
+package debpkg
 
 import (
 	"bufio"
+	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 )
@@ -55,4 +58,23 @@ func UpstreamVersion(v string) string {
 		v = v[:i]
 	}
 	return repack.ReplaceAllString(v, "")
+}
+
+// InstalledVersion is the version of pkg in the dpkg status file at path,
+// or an error naming the file when pkg is not installed there.
+func InstalledVersion(path, pkg string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	installed, err := InstalledPackages(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	v, ok := installed[pkg]
+	if !ok {
+		return "", fmt.Errorf("%s: package %s is not installed", path, pkg)
+	}
+	return v, nil
 }
