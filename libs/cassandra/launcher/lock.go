@@ -6,11 +6,11 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/find-peers/find-peers/libs/pinned"
 )
 
 // lockFile pins every jar of the runtime class path: one line per jar,
@@ -108,26 +108,13 @@ func HashJars(dir string) (map[string]string, error) {
 	}
 	sums := make(map[string]string, len(paths))
 	for _, p := range paths {
-		sum, err := fileSHA256(p)
+		sum, err := pinned.FileSHA256(p)
 		if err != nil {
 			return nil, err
 		}
 		sums[filepath.Base(p)] = sum
 	}
 	return sums, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // FormatLock renders jars in the lock file format, sorted by coordinates.

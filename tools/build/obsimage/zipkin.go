@@ -1,10 +1,7 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/cassandra/launcher"
 	"github.com/find-peers/find-peers/libs/ociimage"
+	"github.com/find-peers/find-peers/libs/pinned"
 	"github.com/find-peers/find-peers/libs/reprotar"
 )
 
@@ -126,56 +124,17 @@ func buildZipkin(rootfs, cache string, checkBin []byte, out string) error {
 // (launcher.MavenRepository: no repository address lives in the project).
 func fetchZipkin(cache string) (string, error) {
 	p := filepath.Join(cache, filepath.Base(zipkinJarPath))
-	if sum, err := fileSHA256(p); err == nil && sum == zipkinSHA256 {
+	if sum, err := pinned.FileSHA256(p); err == nil && sum == zipkinSHA256 {
 		return p, nil
 	}
 	repo, err := launcher.MavenRepository()
 	if err != nil {
 		return "", fmt.Errorf("the Maven repository to fetch Zipkin from: %w", err)
 	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return "", err
-	}
 	fmt.Printf("obsimage: fetching zipkin-server %s exec jar (%d MB)…\n", zipkinVersion, zipkinSize>>20)
-	c := http.Client{Timeout: 15 * time.Minute}
-	resp, err := c.Get(strings.TrimSuffix(repo, "/") + "/" + zipkinJarPath)
-	if err != nil {
-		return "", fmt.Errorf("fetch %s: %w", filepath.Base(zipkinJarPath), err) // the error names the URL
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("fetch %s: %s", filepath.Base(zipkinJarPath), resp.Status)
-	}
-	part := p + ".part"
-	f, err := os.Create(part)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), resp.Body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(part)
+	c := &http.Client{Timeout: 15 * time.Minute}
+	if err := pinned.Fetch(c, strings.TrimSuffix(repo, "/")+"/"+zipkinJarPath, p, zipkinSHA256, zipkinSize); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", filepath.Base(zipkinJarPath), err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != zipkinSHA256 || n != zipkinSize {
-		os.Remove(part)
-		return "", fmt.Errorf("%s: got sha256 %s (%d bytes), pinned %s (%d bytes)", filepath.Base(zipkinJarPath), got, n, zipkinSHA256, zipkinSize)
-	}
-	return p, os.Rename(part, p)
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return p, nil
 }

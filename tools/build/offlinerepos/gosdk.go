@@ -3,10 +3,8 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/find-peers/find-peers/libs/pinned"
 	"github.com/find-peers/find-peers/tools/build/bazeldeps"
 )
 
@@ -58,7 +57,7 @@ func (p *preparer) goToolchain(dir string, s bazeldeps.Source) (string, error) {
 // download fetches the toolchain zip into the cache (once) and verifies it.
 func (p *preparer) download(version, sum string) (string, error) {
 	path := filepath.Join(p.out, "downloads", version+".zip")
-	if fileSHA256(path) == sum {
+	if got, err := pinned.FileSHA256(path); err == nil && got == sum {
 		return path, nil
 	}
 	proxies, err := goProxies()
@@ -68,16 +67,14 @@ func (p *preparer) download(version, sum string) (string, error) {
 	client := &http.Client{Timeout: 10 * time.Minute}
 	var errs []string
 	for _, base := range proxies {
-		url := base + "/golang.org/toolchain/@v/" + version + ".zip"
-		if err := fetch(client, url, path); err != nil {
-			errs = append(errs, err.Error())
-			continue
+		err := pinned.Fetch(client, base+"/golang.org/toolchain/@v/"+version+".zip", path, sum, 0)
+		switch {
+		case err == nil:
+			return path, nil
+		case errors.Is(err, pinned.ErrMismatch):
+			return "", fmt.Errorf("golang.org/toolchain@%s (bazel/offline.json): %w", version, err)
 		}
-		if got := fileSHA256(path); got != sum {
-			os.Remove(path)
-			return "", fmt.Errorf("golang.org/toolchain@%s: sha256 %s, bazel/offline.json pins %s", version, got, sum)
-		}
-		return path, nil
+		errs = append(errs, err.Error())
 	}
 	return "", fmt.Errorf("golang.org/toolchain@%s from the Go module proxy: %s", version, strings.Join(errs, "; "))
 }
@@ -98,37 +95,6 @@ func goProxies() ([]string, error) {
 		return nil, fmt.Errorf("no Go module proxy in `go env GOPROXY` (%q)", strings.TrimSpace(string(out)))
 	}
 	return bases, nil
-}
-
-func fetch(client *http.Client, url, path string) error {
-	resp, err := client.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if err := writeFrom(path+".part", resp.Body, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(path+".part", path)
-}
-
-func fileSHA256(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // extractToolchain unpacks the module zip below prefix into dir. Module zips
