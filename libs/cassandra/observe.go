@@ -70,17 +70,33 @@ func NewObserver(reg prometheus.Registerer) *Observer {
 	return o
 }
 
+// attempt is what gocql reports of one statement attempt, query or batch.
+type attempt struct {
+	keyspace, op string
+	start, end   time.Time
+	n            int // 0 for the first try
+	err          error
+	host         *gocql.HostInfo
+}
+
 // ObserveQuery implements gocql.QueryObserver.
 func (o *Observer) ObserveQuery(ctx context.Context, q gocql.ObservedQuery) {
-	op := operation(q.Statement)
-	o.record(ctx, q.Keyspace, op, q.Start, q.End, q.Attempt, q.Err, q.Host,
-		semconv.DBQueryText(q.Statement), attribute.Int("db.response.returned_rows", q.Rows))
+	a := attempt{q.Keyspace, operation(q.Statement), q.Start, q.End, q.Attempt, q.Err, q.Host}
+	o.count(a)
+	// The span's attributes are built only for a recording span: this runs
+	// for every statement, traced or not.
+	if trace.SpanFromContext(ctx).IsRecording() {
+		attemptSpan(ctx, a, semconv.DBQueryText(q.Statement), attribute.Int("db.response.returned_rows", q.Rows))
+	}
 }
 
 // ObserveBatch implements gocql.BatchObserver.
 func (o *Observer) ObserveBatch(ctx context.Context, b gocql.ObservedBatch) {
-	o.record(ctx, b.Keyspace, "batch", b.Start, b.End, b.Attempt, b.Err, b.Host,
-		semconv.DBOperationBatchSize(len(b.Statements)), semconv.DBQueryText(firstStatement(b.Statements)))
+	a := attempt{b.Keyspace, "batch", b.Start, b.End, b.Attempt, b.Err, b.Host}
+	o.count(a)
+	if trace.SpanFromContext(ctx).IsRecording() {
+		attemptSpan(ctx, a, semconv.DBOperationBatchSize(len(b.Statements)), semconv.DBQueryText(firstStatement(b.Statements)))
+	}
 }
 
 // ObserveConnect implements gocql.ConnectObserver.
@@ -95,33 +111,36 @@ func (o *Observer) ObserveConnect(c gocql.ObservedConnect) {
 	o.connects.WithLabelValues(hostPort(c.Host), result).Inc()
 }
 
-func (o *Observer) record(ctx context.Context, keyspace, op string, start, end time.Time, attempt int, err error, host *gocql.HostInfo, attrs ...attribute.KeyValue) {
-	if o.duration != nil {
-		o.duration.WithLabelValues(keyspace, op).Observe(end.Sub(start).Seconds())
-		if err != nil {
-			o.errors.WithLabelValues(keyspace, op).Inc()
-		}
-		if attempt > 0 {
-			o.retries.WithLabelValues(keyspace, op).Inc()
-		}
-	}
-	if !trace.SpanFromContext(ctx).IsRecording() {
+// count records a in the client metrics, if the observer has them.
+func (o *Observer) count(a attempt) {
+	if o.duration == nil {
 		return
 	}
-	_, span := tracing.Tracer().Start(ctx, strings.ToUpper(op)+" "+keyspace,
-		trace.WithSpanKind(trace.SpanKindClient), trace.WithTimestamp(start),
+	o.duration.WithLabelValues(a.keyspace, a.op).Observe(a.end.Sub(a.start).Seconds())
+	if a.err != nil {
+		o.errors.WithLabelValues(a.keyspace, a.op).Inc()
+	}
+	if a.n > 0 {
+		o.retries.WithLabelValues(a.keyspace, a.op).Inc()
+	}
+}
+
+// attemptSpan makes a's client span under ctx's, timed by gocql's own clock.
+func attemptSpan(ctx context.Context, a attempt, attrs ...attribute.KeyValue) {
+	_, span := tracing.Tracer().Start(ctx, strings.ToUpper(a.op)+" "+a.keyspace,
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithTimestamp(a.start),
 		trace.WithAttributes(append(attrs,
 			semconv.DBSystemNameKey.String("cassandra"),
-			semconv.DBNamespace(keyspace),
-			semconv.DBOperationName(op),
-			attribute.Int("cassandra.attempt", attempt),
-			attribute.String("server.address", hostPort(host)),
+			semconv.DBNamespace(a.keyspace),
+			semconv.DBOperationName(a.op),
+			attribute.Int("cassandra.attempt", a.n),
+			attribute.String("server.address", hostPort(a.host)),
 		)...))
-	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+	if a.err != nil {
+		span.RecordError(a.err)
+		span.SetStatus(codes.Error, a.err.Error())
 	}
-	span.End(trace.WithTimestamp(end))
+	span.End(trace.WithTimestamp(a.end))
 }
 
 // operation is a statement's first keyword in lower case.
