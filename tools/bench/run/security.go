@@ -37,15 +37,15 @@ type SecuritySection struct {
 	FanoutP99Ratio float64 `json:"fanoutP99SecureVsOpen"`
 }
 
-// securityStack is one side of the comparison.
-type securityStack struct {
+// sideStack is one side of a side-by-side comparison (sections 2b, 2c).
+type sideStack struct {
 	name  string
 	stack *procstack.Stack
 	token string // the gateway write key ("" for the open stack)
 	// readToken goes with reads ("" where the gateway reads openly).
 	readToken string
-	raw       cassandra.Config
-	location  string // a location with securityBeacons beacons and sightings
+	raw       cassandra.Config // for the raw gocql runs (2b only)
+	location  string           // a location with securityBeacons beacons and sightings
 }
 
 const securityBeacons = 5
@@ -72,7 +72,7 @@ func securitySection(ctx context.Context, o options, work string, logs *os.File)
 		return nil, err
 	}
 	defer open.stack.Stop()
-	return compareSecurity(ctx, o, []*securityStack{open, secure})
+	return compareSecurity(ctx, o, []*sideStack{open, secure})
 }
 
 // startNode starts a fresh one-node Cassandra in dir, secure (TLS required,
@@ -98,7 +98,7 @@ func stopNode(dir string) {
 
 // startSecureStack provisions the two services' roles on the secure node
 // and starts the system on it with a gateway that needs a key for reads too.
-func startSecureStack(ctx context.Context, o options, c launcher.Cluster, dir string, logs *os.File) (*securityStack, error) {
+func startSecureStack(ctx context.Context, o options, c launcher.Cluster, dir string, logs *os.File) (*sideStack, error) {
 	admin, err := launcher.AdminAccess(dir)
 	if err != nil {
 		return nil, err
@@ -142,13 +142,13 @@ func startSecureStack(ctx context.Context, o options, c launcher.Cluster, dir st
 	if err != nil {
 		return nil, fmt.Errorf("secure stack: %w", err)
 	}
-	return &securityStack{name: "secure", stack: s, token: s.WriteToken(), readToken: s.WriteToken(),
+	return &sideStack{name: "secure", stack: s, token: s.WriteToken(), readToken: s.WriteToken(),
 		raw: base(benchTrackingKS, benchTrackingKS, passwords[benchTrackingKS])}, nil
 }
 
 // startOpenStack starts the system on the plain node with a gateway that
 // asks for no key.
-func startOpenStack(ctx context.Context, o options, hosts string, logs *os.File) (*securityStack, error) {
+func startOpenStack(ctx context.Context, o options, hosts string, logs *os.File) (*sideStack, error) {
 	s, err := procstack.Start(ctx, procstack.Config{
 		Bin: o.bin, CassandraHosts: hosts, Output: logs,
 		BeaconKeyspace: benchBeaconKS, TrackingKeyspace: benchTrackingKS,
@@ -162,5 +162,5 @@ func startOpenStack(ctx context.Context, o options, hosts string, logs *os.File)
 		return nil, err
 	}
 	raw.Hosts = strings.Split(hosts, ",")
-	return &securityStack{name: "open", stack: s, raw: raw}, nil
+	return &sideStack{name: "open", stack: s, raw: raw}, nil
 }

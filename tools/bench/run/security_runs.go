@@ -13,7 +13,7 @@ import (
 // compareSecurity runs, per round and per stack: raw gocql batches, HTTP
 // batch ingest through the gateway, and aggregator queries through the
 // gateway; stacks[0] is the open one.
-func compareSecurity(ctx context.Context, o options, stacks []*securityStack) (*SecuritySection, error) {
+func compareSecurity(ctx context.Context, o options, stacks []*sideStack) (*SecuritySection, error) {
 	sec := &SecuritySection{Rounds: ingestRounds}
 	client := loadgen.NewClient(64, 10*time.Second)
 	hour := time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC)
@@ -64,7 +64,7 @@ func sightingWork(o options, token string) loadgen.SightingWorkload {
 
 // gatewayModes are the two runs through st's gateway: batch ingest, and the
 // aggregator for st.location (seedLocation) at the latency rate.
-func gatewayModes(o options, client *http.Client, st *securityStack, hour time.Time, work loadgen.SightingWorkload) []benchMode {
+func gatewayModes(o options, client *http.Client, st *sideStack, hour time.Time, work loadgen.SightingWorkload) []benchMode {
 	latency := loadgen.Config{Rate: o.latencyRate, Duration: o.latencyFor, Concurrency: 32, Timeout: 10 * time.Second, Warmup: 10}
 	queries := withRequestToken(loadgen.LocationQueries(st.stack.GatewayURL(), []string{st.location}, hour), st.readToken)
 	return []benchMode{
@@ -120,7 +120,7 @@ func withRequestToken(gen func(int) loadgen.Request, token string) func(int) loa
 
 // seedLocation registers securityBeacons beacons at a fresh location and
 // posts sightings for them in hour, all through the stack's gateway.
-func seedLocation(ctx context.Context, client *http.Client, st *securityStack, hour time.Time) error {
+func seedLocation(ctx context.Context, client *http.Client, st *sideStack, hour time.Time) error {
 	st.location = loadgen.UUID(nil)
 	beacons := make([]string, securityBeacons)
 	for i := range beacons {

@@ -96,7 +96,7 @@ func tracingSection(ctx context.Context, o options, work string, logs *os.File) 
 		return nil, err
 	}
 	sampler := map[string]string{"10": "parentbased_traceidratio", "100": "parentbased_always_on"}
-	var stacks []*securityStack
+	var stacks []*sideStack
 	for _, name := range []string{"off", "10", "100"} {
 		env := []string{}
 		if name != "off" {
@@ -111,7 +111,7 @@ func tracingSection(ctx context.Context, o options, work string, logs *os.File) 
 			return nil, fmt.Errorf("tracing %s stack: %w", name, err)
 		}
 		defer s.Stop()
-		stacks = append(stacks, &securityStack{name: name, stack: s, token: s.WriteToken()})
+		stacks = append(stacks, &sideStack{name: name, stack: s, token: s.WriteToken()})
 	}
 	client := loadgen.NewClient(64, 10*time.Second)
 	hour := time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC)
