@@ -200,3 +200,16 @@ func Context(t testing.TB, timeout time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// TableOption returns a table's option (a column of system_schema.tables,
+// e.g. "speculative_retry") as Cassandra reports it, so a test can check
+// what a migration set.
+func TableOption(t testing.TB, s *gocql.Session, keyspace, table, option string) string {
+	t.Helper()
+	var v string
+	q := "SELECT " + option + " FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?"
+	if err := s.Query(q, keyspace, table).Scan(&v); err != nil {
+		t.Fatalf("%s of %s.%s: %v", option, keyspace, table, err)
+	}
+	return v
+}
