@@ -126,7 +126,7 @@ func seedReadPartition(t *testing.T, client *http.Client, url string) string {
 
 // nodeLossCounts classifies the results of the load.
 type nodeLossCounts struct {
-	writesOK, writesFailed, readsOK, readsFailed        int
+	writesOK, writesFailed, readsOK, readsFailed         int
 	inWindow, failedInWindow, hangs, noAnswer, badErrors int
 	failedBeforeKill, timedOut, slowReads                int
 	readsBefore, readsAfter                              []time.Duration
