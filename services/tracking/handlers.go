@@ -94,22 +94,38 @@ func (req sightingRequest) parse(where string, now time.Time) (api.Sighting, err
 		}
 	}
 	var err error
-	if sg.BeaconID, err = validate.UUID(where+"beaconId", *req.BeaconID); err != nil {
+	if sg.BeaconID, err = check(where, "beaconId", *req.BeaconID, validate.UUID); err != nil {
 		return sg, err
 	}
-	if sg.UserID, err = validate.UUID(where+"userId", *req.UserID); err != nil {
+	if sg.UserID, err = check(where, "userId", *req.UserID, validate.UUID); err != nil {
 		return sg, err
 	}
-	if sg.Name, err = validate.Name(where+"name", *req.Name, maxUserName); err != nil {
+	if sg.Name, err = check(where, "name", *req.Name, validateUserName); err != nil {
 		return sg, err
 	}
 	sg.TimeLogged = now
 	if req.TimeLogged != nil {
-		if sg.TimeLogged, err = validate.Time(where+"timeLogged", *req.TimeLogged); err != nil {
+		if sg.TimeLogged, err = check(where, "timeLogged", *req.TimeLogged, validate.Time); err != nil {
 			return sg, err
 		}
 	}
 	return sg, nil
+}
+
+// check runs a validator under the bare field name and, only when it
+// fails, again under where+name for the message: building "sightings[i].x"
+// for every field of every element was most of a batch's allocations.
+// The validators are pure, so the second run fails the same way.
+func check[T any](where, name, value string, valid func(field, s string) (T, error)) (T, error) {
+	v, err := valid(name, value)
+	if err != nil && where != "" {
+		_, err = valid(where+name, value)
+	}
+	return v, err
+}
+
+func validateUserName(field, s string) (string, error) {
+	return validate.Name(field, s, maxUserName)
 }
 
 // recordedBody is the answer to POST /tracking/sightings.
@@ -149,20 +165,6 @@ func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.Ha
 		publish(r.Context(), events, sightings)
 		return httpx.WriteJSON(w, http.StatusCreated, recordedBody{Count: len(sightings)})
 	}
-}
-
-// decodeSightings reads one sighting object or an array of 1 to maxBatch.
-func decodeSightings(r *http.Request) (reqs []sightingRequest, batch bool, err error) {
-	reqs, batch, err = httpx.DecodeJSONOneOrMany[sightingRequest](r, maxSightingsBody, "a sighting object")
-	switch {
-	case err != nil:
-		return nil, batch, err
-	case len(reqs) == 0:
-		return nil, batch, httpx.BadRequest("no sightings in the array")
-	case len(reqs) > maxBatch:
-		return nil, batch, httpx.Errorf(http.StatusRequestEntityTooLarge, "%d sightings in one request, at most %d allowed", len(reqs), maxBatch)
-	}
-	return reqs, batch, nil
 }
 
 // publish offers stored sightings to event-stream subscribers, keyed by
