@@ -14,7 +14,8 @@
 //  2. aggregator latency vs beacon + slowest tracking call, for locations
 //     with 1, 5 and 20 beacons, open loop at a fixed rate;
 //  3. image facts from the images' .digest files (compressed vs binary size);
-//  4. container start-to-ready with podman (--network host);
+//  4. container start-to-ready with podman (--network host), each service
+//     side by side with the podman floor (an image whose binary does nothing);
 //  5. Bazel timings, taken from docs/benchmarks/bazel.json written by tools/bench-bazel
 //     (which must run outside Bazel).
 //
@@ -44,8 +45,11 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 type options struct {
 	bin          procstack.Binaries
-	digests      multi // name=path
-	tarballs     multi // name=path
+	digests      multi  // name=path
+	tarballs     multi  // name=path
+	floorTarball string // the podman floor image (//tools/bench/floor:image)
+	floorDigest  string
+	floorBin     string // its binary, for the bare-process figure
 	out          string
 	quick        bool
 	noContainers bool
@@ -71,6 +75,9 @@ func run() error {
 	o.bin.RegisterFlags(flag.CommandLine)
 	flag.Var(&o.digests, "digest", "service=path of an image's .digest file (repeat)")
 	flag.Var(&o.tarballs, "tarball", "service=path of an image's podman tarball (repeat)")
+	flag.StringVar(&o.floorTarball, "floor-tarball", "", "podman tarball of the floor image (//tools/bench/floor:image): what `podman run` costs with no service")
+	flag.StringVar(&o.floorDigest, "floor-digest", "", "the floor image's .digest file")
+	flag.StringVar(&o.floorBin, "floor-bin", "", "the floor binary (//tools/bench/floor), for its bare-process start")
 	def := os.Getenv("BUILD_WORKSPACE_DIRECTORY")
 	if def == "" {
 		def = "."
