@@ -142,8 +142,8 @@ func manyBeacons(t testing.TB, loc string, n int) (*fakeBeacon, *fakeTracking, [
 	var ids []string
 	at := time.Unix(seedEpoch, 0).UTC()
 	for i := range n {
-		id := gocql.UUID{0xbe, 0xac, 0x04, byte(i)}
-		user := gocql.UUID{0x05, 0xe4, byte(i)}
+		id := gocql.UUID{0xbe, 0xac, 0x04, byte(i), byte(i >> 8)}
+		user := gocql.UUID{0x05, 0xe4, byte(i), byte(i >> 8)}
 		ids = append(ids, id.String())
 		fb.byLocation[loc] = append(fb.byLocation[loc], api.Beacon{LocationID: mustUUID(t, loc), BeaconID: id, BeaconName: "beacon " + string(rune('A'+i))})
 		ft.byBeacon[id.String()] = []api.Sighting{{BeaconID: id, UserID: user, Name: "user " + string(rune('A'+i)), TimeLogged: at.Add(time.Duration(i) * time.Second)}}
