@@ -391,6 +391,21 @@ func TestTrackingFailureIs502NamingTheBeacon(t *testing.T) {
 	}
 }
 
+// TestTrackingAnswerForAnotherBeaconIs502: a sighting of a beacon the call
+// did not ask for cannot be placed; the answer is a 502, not a guess.
+func TestTrackingAnswerForAnotherBeaconIs502(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, _, ids := manyBeacons(t, loc, 2)
+	stranger := gocql.UUID{0x57}
+	tracking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = httpx.WriteJSON(w, http.StatusOK, []api.Sighting{{BeaconID: stranger, Name: "x", TimeLogged: time.Unix(seedEpoch, 0).UTC()}})
+	})
+	bu, tu := startUpstreams(t, fb, tracking)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	wantError(t, resp, body, http.StatusBadGateway, ids[0], ids[1], "bad body")
+}
+
 func TestTrackingTimeoutIs502NamingTheBeacon(t *testing.T) {
 	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
 	fb, ft, ids := manyBeacons(t, loc, 1)
