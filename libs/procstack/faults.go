@@ -17,6 +17,16 @@ func (s *Stack) Signal(service string, sig os.Signal) error {
 	return p.cmd.Process.Signal(sig)
 }
 
+// PID is a running service's process id: benchmarks read its
+// /proc/<pid>/status (e.g. VmHWM, the peak resident memory).
+func (s *Stack) PID(service string) (int, error) {
+	p, _, err := s.proc(service)
+	if err != nil {
+		return 0, err
+	}
+	return p.cmd.Process.Pid, nil
+}
+
 // Kill SIGKILLs a service, as a crash would, and waits until it is gone.
 func (s *Stack) Kill(service string) error {
 	p, _, err := s.proc(service)

@@ -16,21 +16,24 @@ import (
 	"github.com/find-peers/find-peers/libs/api"
 )
 
-// fetchFunc loads one beacon's sightings; Upstreams.SightingsAt with the
-// epoch bound, or a fake in tests.
-type fetchFunc func(ctx context.Context, beacon gocql.UUID) ([]api.Sighting, error)
+// fetchFunc loads the sightings of one chunk of beacons in one tracking
+// call, out[i] for chunk[i]; Upstreams.SightingsOf with the epoch bound, or
+// a fake in tests.
+type fetchFunc func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error)
 
-// beaconFailure is one tracking call that failed on its own account.
-type beaconFailure struct {
-	BeaconID gocql.UUID
-	Err      error
+// chunkFailure is one tracking call, for a chunk of beacons, that failed on
+// its own account. A call answers for all its beacons at once, so all of
+// them are named.
+type chunkFailure struct {
+	BeaconIDs []gocql.UUID
+	Err       error
 }
 
 // TrackingError reports that the fan-out could not be completed. The
 // aggregator never answers with a partial list: a location's answer missing
 // one beacon's users would look complete and be wrong.
 type TrackingError struct {
-	Failed []beaconFailure // in beacon order; the calls that actually failed
+	Failed []chunkFailure // in beacon order; the calls that actually failed
 	// Canceled counts calls abandoned because another one had already
 	// failed (fail fast: the answer is a 502 either way).
 	Canceled int
@@ -39,9 +42,9 @@ type TrackingError struct {
 func (e *TrackingError) Error() string {
 	parts := make([]string, len(e.Failed))
 	for i, f := range e.Failed {
-		parts[i] = fmt.Sprintf("beacon %s: %v", f.BeaconID, f.Err)
+		parts[i] = fmt.Sprintf("beacon(s) %s: %v", joinIDs(f.BeaconIDs), f.Err)
 	}
-	return fmt.Sprintf("tracking-service failed for %d beacon(s) (%d call(s) canceled): %s",
+	return fmt.Sprintf("tracking-service failed for %d call(s) (%d call(s) canceled): %s",
 		len(e.Failed), e.Canceled, strings.Join(parts, "; "))
 }
 
@@ -54,41 +57,67 @@ func (e *TrackingError) ClientMessage() string {
 		if errors.As(f.Err, &ue) {
 			why = ue.short()
 		}
-		parts[i] = fmt.Sprintf("%s (%s)", f.BeaconID, why)
+		parts[i] = fmt.Sprintf("%s (%s)", joinIDs(f.BeaconIDs), why)
 	}
 	return "tracking-service failed for beacon(s): " + strings.Join(parts, ", ")
 }
 
-// fanOut calls fetch for every beacon, at most limit calls at a time, and
-// returns the answers in beacon order. The first failure cancels the calls
-// still running or waiting (fail fast); cancellation of ctx (the client went
-// away) stops everything and returns ctx's error.
-func fanOut(ctx context.Context, beacons []gocql.UUID, limit int, fetch fetchFunc) ([][]api.Sighting, error) {
+func joinIDs(ids []gocql.UUID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// chunks splits beacons into runs of at most size, in order: one tracking
+// call each (size is tracking-service's per-request maximum).
+func chunks(beacons []gocql.UUID, size int) [][]gocql.UUID {
+	size = max(size, 1)
+	out := make([][]gocql.UUID, 0, (len(beacons)+size-1)/size)
+	for start := 0; start < len(beacons); start += size {
+		out = append(out, beacons[start:min(start+size, len(beacons)):min(start+size, len(beacons))])
+	}
+	return out
+}
+
+// fanOut fetches the beacons' sightings in chunks of at most chunkSize
+// beacons, one call per chunk, at most limit calls at a time, and returns
+// the answers in beacon order (results[i] for beacons[i]). The first
+// failure cancels the calls still running or waiting (fail fast);
+// cancellation of ctx (the client went away) stops everything and returns
+// ctx's error.
+func fanOut(ctx context.Context, beacons []gocql.UUID, chunkSize, limit int, fetch fetchFunc) ([][]api.Sighting, error) {
 	if limit < 1 {
 		limit = 1
 	}
-	results := make([][]api.Sighting, len(beacons))
-	errs := make([]error, len(beacons))
+	calls := chunks(beacons, chunkSize)
+	answers := make([][][]api.Sighting, len(calls))
+	errs := make([]error, len(calls))
 
 	callCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	// A fixed pool of workers pulling indexes bounds concurrency without a
-	// goroutine per beacon parked on a semaphore.
+	// goroutine per call parked on a semaphore.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(limit, len(beacons)) {
+	for range min(limit, len(calls)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(beacons) {
+				if i >= len(calls) {
 					return
 				}
 				if callCtx.Err() != nil {
 					errs[i] = callCtx.Err()
 					continue
 				}
-				results[i], errs[i] = fetch(callCtx, beacons[i])
+				answers[i], errs[i] = fetch(callCtx, calls[i])
+				if errs[i] == nil && len(answers[i]) != len(calls[i]) {
+					// A fetchFunc bug, not tracking's: still never a partial list.
+					errs[i] = fmt.Errorf("%d answers for %d beacons", len(answers[i]), len(calls[i]))
+				}
 				if errs[i] != nil {
 					cancel()
 				}
@@ -107,13 +136,13 @@ func fanOut(ctx context.Context, beacons []gocql.UUID, limit int, fetch fetchFun
 		case isCanceled(err):
 			te.Canceled++
 		default:
-			te.Failed = append(te.Failed, beaconFailure{BeaconID: beacons[i], Err: err})
+			te.Failed = append(te.Failed, chunkFailure{BeaconIDs: calls[i], Err: err})
 		}
 	}
 	if len(te.Failed) > 0 {
 		return nil, &te
 	}
-	return results, nil
+	return slices.Concat(answers...), nil
 }
 
 func isCanceled(err error) bool {

@@ -95,11 +95,26 @@ func beaconIDs(n int) []gocql.UUID {
 	return ids
 }
 
+// perBeacon adapts a one-beacon fetch to fetchFunc, for fan-outs of one
+// beacon a call.
+func perBeacon(f func(context.Context, gocql.UUID) ([]api.Sighting, error)) fetchFunc {
+	return func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error) {
+		out := make([][]api.Sighting, len(chunk))
+		for i, b := range chunk {
+			var err error
+			if out[i], err = f(ctx, b); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+}
+
 func TestFanOutBoundsConcurrency(t *testing.T) {
 	const limit = 3
 	var inFlight, peak atomic.Int64
 	ids := beaconIDs(12)
-	_, err := fanOut(t.Context(), ids, limit, func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
+	_, err := fanOut(t.Context(), ids, 1, limit, perBeacon(func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -110,7 +125,7 @@ func TestFanOutBoundsConcurrency(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		inFlight.Add(-1)
 		return nil, nil
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +136,10 @@ func TestFanOutBoundsConcurrency(t *testing.T) {
 
 func TestFanOutKeepsBeaconOrder(t *testing.T) {
 	ids := beaconIDs(20)
-	results, err := fanOut(t.Context(), ids, 16, func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
+	results, err := fanOut(t.Context(), ids, 1, 16, perBeacon(func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
 		time.Sleep(time.Duration(20-int(b[15])) * time.Millisecond) // later beacons finish first
 		return []api.Sighting{{BeaconID: b}}, nil
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +154,7 @@ func TestFanOutFailsFastAndNamesTheFailingBeacon(t *testing.T) {
 	ids := beaconIDs(5)
 	bad := ids[2]
 	start := time.Now()
-	_, err := fanOut(t.Context(), ids, 16, func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
+	_, err := fanOut(t.Context(), ids, 1, 16, perBeacon(func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
 		if b == bad {
 			return nil, &UpstreamError{Service: "tracking-service", Kind: failStatus, Status: 500}
 		}
@@ -149,7 +164,7 @@ func TestFanOutFailsFastAndNamesTheFailingBeacon(t *testing.T) {
 		case <-ctx.Done():
 			return nil, &UpstreamError{Service: "tracking-service", Kind: failCanceled, Err: ctx.Err()}
 		}
-	})
+	}))
 	if time.Since(start) > time.Second {
 		t.Fatalf("fan-out took %s: the failure did not cancel the other calls", time.Since(start))
 	}
@@ -157,7 +172,7 @@ func TestFanOutFailsFastAndNamesTheFailingBeacon(t *testing.T) {
 	if !errors.As(err, &te) {
 		t.Fatalf("err = %v, want *TrackingError", err)
 	}
-	if len(te.Failed) != 1 || te.Failed[0].BeaconID != bad || te.Canceled != 4 {
+	if len(te.Failed) != 1 || len(te.Failed[0].BeaconIDs) != 1 || te.Failed[0].BeaconIDs[0] != bad || te.Canceled != 4 {
 		t.Fatalf("TrackingError = %+v, want only %s failed and 4 canceled", te, bad)
 	}
 	if msg := te.ClientMessage(); msg != fmt.Sprintf("tracking-service failed for beacon(s): %s (status 500)", bad) {
@@ -170,11 +185,11 @@ func TestFanOutStopsWhenTheCallerCancels(t *testing.T) {
 	var started atomic.Int64
 	done := make(chan error, 1)
 	go func() {
-		_, err := fanOut(ctx, beaconIDs(40), 4, func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
+		_, err := fanOut(ctx, beaconIDs(40), 1, 4, perBeacon(func(ctx context.Context, b gocql.UUID) ([]api.Sighting, error) {
 			started.Add(1)
 			<-ctx.Done()
 			return nil, ctx.Err()
-		})
+		}))
 		done <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
@@ -193,12 +208,78 @@ func TestFanOutStopsWhenTheCallerCancels(t *testing.T) {
 }
 
 func TestFanOutNoBeacons(t *testing.T) {
-	results, err := fanOut(t.Context(), nil, 16, func(context.Context, gocql.UUID) ([]api.Sighting, error) {
+	results, err := fanOut(t.Context(), nil, 1, 16, perBeacon(func(context.Context, gocql.UUID) ([]api.Sighting, error) {
 		t.Fatal("fetch called without beacons")
 		return nil, nil
-	})
+	}))
 	if err != nil || len(results) != 0 {
 		t.Fatalf("fanOut(nil) = %v, %v", results, err)
+	}
+}
+
+func TestChunks(t *testing.T) {
+	ids := beaconIDs(7)
+	got := chunks(ids, 3)
+	if len(got) != 3 || len(got[0]) != 3 || len(got[1]) != 3 || len(got[2]) != 1 || got[2][0] != ids[6] {
+		t.Fatalf("chunks(7, 3) = %v", got)
+	}
+	if got := chunks(nil, 100); len(got) != 0 {
+		t.Fatalf("chunks(nil) = %v", got)
+	}
+	if cap(got[0]) != 3 {
+		t.Fatalf("cap(chunk) = %d: appending to a chunk would overwrite the next one", cap(got[0]))
+	}
+}
+
+// TestFanOutChunksKeepBeaconOrder: chunked calls answer in beacon order.
+func TestFanOutChunksKeepBeaconOrder(t *testing.T) {
+	ids := beaconIDs(10)
+	var calls atomic.Int64
+	results, err := fanOut(t.Context(), ids, 4, 16, func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error) {
+		calls.Add(1)
+		out := make([][]api.Sighting, len(chunk))
+		for i, b := range chunk {
+			out[i] = []api.Sighting{{BeaconID: b}}
+		}
+		return out, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("%d calls for 10 beacons in chunks of 4, want 3", calls.Load())
+	}
+	for i, r := range results {
+		if len(r) != 1 || r[0].BeaconID != ids[i] {
+			t.Fatalf("results[%d] = %v, want beacon %s", i, r, ids[i])
+		}
+	}
+}
+
+// TestFanOutFailingChunkNamesItsBeacons: one failing call fails the whole
+// answer and names every beacon it asked for.
+func TestFanOutFailingChunkNamesItsBeacons(t *testing.T) {
+	ids := beaconIDs(6)
+	_, err := fanOut(t.Context(), ids, 2, 1, func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error) {
+		if chunk[0] == ids[2] {
+			return nil, &UpstreamError{Service: "tracking-service", Kind: failStatus, Status: 503}
+		}
+		return make([][]api.Sighting, len(chunk)), nil
+	})
+	var te *TrackingError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v, want *TrackingError", err)
+	}
+	want := fmt.Sprintf("tracking-service failed for beacon(s): %s, %s (status 503)", ids[2], ids[3])
+	if msg := te.ClientMessage(); msg != want || te.Canceled != 1 {
+		t.Fatalf("client message %q, %d canceled; want %q, 1 (the last chunk, fail fast)", msg, te.Canceled, want)
+	}
+	// A short answer is never a partial list either.
+	_, err = fanOut(t.Context(), ids, 3, 4, func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error) {
+		return make([][]api.Sighting, 1), nil
+	})
+	if !errors.As(err, &te) {
+		t.Fatalf("short answer: err = %v, want *TrackingError", err)
 	}
 }
 

@@ -25,10 +25,12 @@ import (
 //     any other status, a broken connection or an undecodable body: 502;
 //   - a location with no beacons: 200 with an empty list;
 //   - any tracking-service call failing in any way: 502 naming the failing
-//     beacon id(s). The answer is never a partial list, since a list missing
-//     one beacon's users would look complete and be wrong. The first failure
-//     cancels the remaining calls (fail fast), so the message names the
-//     beacons that had failed by then, not necessarily every broken one;
+//     beacon id(s), every beacon of the failing call, since one call answers
+//     for a chunk of up to Upstreams.TrackingBatch beacons. The answer is
+//     never a partial list, since a list missing one beacon's users would
+//     look complete and be wrong. The first failure cancels the remaining
+//     calls (fail fast), so the message names the beacons whose calls had
+//     failed by then, not necessarily every broken one;
 //   - the client going away cancels every upstream call in flight.
 
 // parseLocation validates the {locationId} path segment with the same rule
@@ -47,8 +49,9 @@ func parseEpoch(s string) (int64, error) {
 	return t.Unix(), nil
 }
 
-// usersAtLocation is the whole aggregation: the location's beacons, then every
-// beacon's sightings in parallel (at most limit calls at once), merged.
+// usersAtLocation is the whole aggregation: the location's beacons, then their
+// sightings, one tracking call per chunk of up to Upstreams.TrackingBatch
+// beacons (at most limit calls at once), merged.
 func usersAtLocation(ctx context.Context, up *Upstreams, limit int, location gocql.UUID, epoch int64) ([]api.UserAtLocation, error) {
 	beacons, err := up.BeaconsAt(ctx, location)
 	if err != nil {
@@ -60,8 +63,8 @@ func usersAtLocation(ctx context.Context, up *Upstreams, limit int, location goc
 // usersAt is usersAtLocation for the location's beacons, already listed.
 func usersAt(ctx context.Context, up *Upstreams, limit int, location gocql.UUID, beacons []api.Beacon, epoch int64) ([]api.UserAtLocation, error) {
 	beacons, ids := uniqueBeacons(beacons)
-	results, err := fanOut(ctx, ids, limit, func(ctx context.Context, beacon gocql.UUID) ([]api.Sighting, error) {
-		return up.SightingsAt(ctx, beacon, epoch)
+	results, err := fanOut(ctx, ids, up.trackingBatch(), limit, func(ctx context.Context, chunk []gocql.UUID) ([][]api.Sighting, error) {
+		return up.SightingsOf(ctx, chunk, epoch)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("location %s at %d: %w", location, epoch, err)

@@ -63,8 +63,10 @@ func (f *fakeBeacon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = httpx.WriteJSON(w, http.StatusOK, bs)
 }
 
-// fakeTracking answers /tracking/beacons/{id}/{epoch} from a map, after
-// delay; fail maps beacon ids to a status to answer instead.
+// fakeTracking answers GET /tracking/sightings?epochSeconds=&beaconId=a,b
+// from a map, after delay, grouped per beacon in request order as tracking
+// does; fail maps beacon ids to a status that a call asking for that beacon
+// answers instead. calls and canceled count calls (each a chunk of beacons).
 type fakeTracking struct {
 	byBeacon   map[string][]api.Sighting
 	delay      time.Duration
@@ -74,6 +76,7 @@ type fakeTracking struct {
 	mu         sync.Mutex
 	requestIDs []string
 	epochs     []string
+	chunks     [][]string // the beacon ids of each call, in arrival order
 }
 
 func (f *fakeTracking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -82,15 +85,18 @@ func (f *fakeTracking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.calls.Add(1)
-	rest, ok := strings.CutPrefix(r.URL.Path, "/tracking/beacons/")
-	beacon, epoch, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
+	if r.URL.Path != "/tracking/sightings" {
 		httpx.WriteError(w, http.StatusNotFound, "no such endpoint")
 		return
 	}
+	var beacons []string
+	for _, v := range r.URL.Query()["beaconId"] {
+		beacons = append(beacons, strings.Split(v, ",")...)
+	}
 	f.mu.Lock()
 	f.requestIDs = append(f.requestIDs, r.Header.Get(httpx.RequestIDHeader))
-	f.epochs = append(f.epochs, epoch)
+	f.epochs = append(f.epochs, r.URL.Query().Get("epochSeconds"))
+	f.chunks = append(f.chunks, beacons)
 	f.mu.Unlock()
 	if f.delay > 0 {
 		select {
@@ -100,13 +106,13 @@ func (f *fakeTracking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if status := f.fail[beacon]; status != 0 {
-		httpx.WriteError(w, status, "boom")
-		return
-	}
-	ss := f.byBeacon[beacon]
-	if ss == nil {
-		ss = []api.Sighting{}
+	ss := []api.Sighting{}
+	for _, b := range beacons {
+		if status := f.fail[b]; status != 0 {
+			httpx.WriteError(w, status, "boom")
+			return
+		}
+		ss = append(ss, f.byBeacon[b]...)
 	}
 	_ = httpx.WriteJSON(w, http.StatusOK, ss)
 }
@@ -136,8 +142,8 @@ func manyBeacons(t testing.TB, loc string, n int) (*fakeBeacon, *fakeTracking, [
 	var ids []string
 	at := time.Unix(seedEpoch, 0).UTC()
 	for i := range n {
-		id := gocql.UUID{0xbe, 0xac, 0x04, byte(i)}
-		user := gocql.UUID{0x05, 0xe4, byte(i)}
+		id := gocql.UUID{0xbe, 0xac, 0x04, byte(i), byte(i >> 8)}
+		user := gocql.UUID{0x05, 0xe4, byte(i), byte(i >> 8)}
 		ids = append(ids, id.String())
 		fb.byLocation[loc] = append(fb.byLocation[loc], api.Beacon{LocationID: mustUUID(t, loc), BeaconID: id, BeaconName: "beacon " + string(rune('A'+i))})
 		ft.byBeacon[id.String()] = []api.Sighting{{BeaconID: id, UserID: user, Name: "user " + string(rune('A'+i)), TimeLogged: at.Add(time.Duration(i) * time.Second)}}
@@ -155,6 +161,13 @@ func testOptions() options {
 // startAggregator serves the aggregator in front of the given upstream URLs.
 func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout time.Duration, opts options) *httptest.Server {
 	t.Helper()
+	return startAggregatorBatch(t, beaconURL, trackingURL, callTimeout, opts, 0)
+}
+
+// startAggregatorBatch is startAggregator asking tracking for at most batch
+// beacons a call (0: the default).
+func startAggregatorBatch(t testing.TB, beaconURL, trackingURL string, callTimeout time.Duration, opts options, batch int) *httptest.Server {
+	t.Helper()
 	bu, err := url.Parse(beaconURL)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +176,7 @@ func startAggregator(t testing.TB, beaconURL, trackingURL string, callTimeout ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout}
+	up := &Upstreams{Beacon: bu, Tracking: tu, HTTP: httpx.NewClient(0), CallTimeout: callTimeout, TrackingBatch: batch}
 	logger := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(routes(up, opts, httpxtest.Ops(), logger))
 	t.Cleanup(srv.Close)
@@ -361,19 +374,36 @@ func TestBeaconServiceFailures(t *testing.T) {
 	}
 }
 
+// TestTrackingFailureIs502NamingTheBeacon: a failing call names every beacon
+// it asked for, and only those.
 func TestTrackingFailureIs502NamingTheBeacon(t *testing.T) {
 	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
 	fb, ft, ids := manyBeacons(t, loc, 5)
 	ft.fail = map[string]int{ids[3]: http.StatusInternalServerError}
 	bu, tu := startUpstreams(t, fb, ft)
-	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	agg := startAggregatorBatch(t, bu, tu, time.Second, testOptions(), 2) // calls: [0 1] [2 3] [4]
 	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
-	wantError(t, resp, body, http.StatusBadGateway, ids[3], "status 500")
-	for i, id := range ids {
-		if i != 3 && strings.Contains(string(body), id) {
-			t.Fatalf("healthy beacon %s named in %s", id, body)
+	wantError(t, resp, body, http.StatusBadGateway, ids[2], ids[3], "status 500")
+	for _, i := range []int{0, 1, 4} {
+		if strings.Contains(string(body), ids[i]) {
+			t.Fatalf("healthy beacon %s named in %s", ids[i], body)
 		}
 	}
+}
+
+// TestTrackingAnswerForAnotherBeaconIs502: a sighting of a beacon the call
+// did not ask for cannot be placed; the answer is a 502, not a guess.
+func TestTrackingAnswerForAnotherBeaconIs502(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, _, ids := manyBeacons(t, loc, 2)
+	stranger := gocql.UUID{0x57}
+	tracking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = httpx.WriteJSON(w, http.StatusOK, []api.Sighting{{BeaconID: stranger, Name: "x", TimeLogged: time.Unix(seedEpoch, 0).UTC()}})
+	})
+	bu, tu := startUpstreams(t, fb, tracking)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	wantError(t, resp, body, http.StatusBadGateway, ids[0], ids[1], "bad body")
 }
 
 func TestTrackingTimeoutIs502NamingTheBeacon(t *testing.T) {
@@ -401,15 +431,15 @@ func TestTrackingUnreachableIs502(t *testing.T) {
 	wantError(t, resp, body, http.StatusBadGateway, bedRoomBeacon, "unreachable")
 }
 
-// TestFanOutRunsInParallel: 5 beacons whose tracking calls take 200 ms each
-// must be answered in about one delay, not five.
+// TestFanOutRunsInParallel: 5 beacons asked for one per call, each call
+// taking 200 ms, must be answered in about one delay, not five.
 func TestFanOutRunsInParallel(t *testing.T) {
 	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
 	const delay = 200 * time.Millisecond
 	fb, ft, _ := manyBeacons(t, loc, 5)
 	ft.delay = delay
 	bu, tu := startUpstreams(t, fb, ft)
-	agg := startAggregator(t, bu, tu, 2*time.Second, testOptions())
+	agg := startAggregatorBatch(t, bu, tu, 2*time.Second, testOptions(), 1)
 
 	start := time.Now()
 	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
@@ -424,10 +454,47 @@ func TestFanOutRunsInParallel(t *testing.T) {
 	if users[0].Name != "user E" || users[4].Name != "user A" {
 		t.Fatalf("not newest first: %+v", users)
 	}
+	if n := ft.calls.Load(); n != 5 {
+		t.Fatalf("%d tracking calls, want 5", n)
+	}
 	if elapsed >= 2*delay {
 		t.Fatalf("5 calls of %s took %s: not parallel", delay, elapsed)
 	}
 	t.Logf("5 x %s answered in %s", delay, elapsed)
+}
+
+// TestFanOutBatchesBeacons: 250 beacons are 3 tracking calls of at most 100
+// (tracking's maximum), every beacon asked for once, every user answered.
+func TestFanOutBatchesBeacons(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, ft, ids := manyBeacons(t, loc, 250)
+	bu, tu := startUpstreams(t, fb, ft)
+	agg := startAggregator(t, bu, tu, 2*time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var users []api.UserAtLocation
+	if err := json.Unmarshal(body, &users); err != nil || len(users) != 250 {
+		t.Fatalf("got %d users (%v)", len(users), err)
+	}
+	asked := map[string]int{}
+	for _, c := range ft.chunks {
+		if len(c) > defaultTrackingBatch {
+			t.Errorf("a call asked for %d beacons, more than %d", len(c), defaultTrackingBatch)
+		}
+		for _, id := range c {
+			asked[id]++
+		}
+	}
+	if len(ft.chunks) != 3 || len(asked) != len(ids) {
+		t.Fatalf("%d calls for %d distinct beacons, want 3 for %d", len(ft.chunks), len(asked), len(ids))
+	}
+	for id, n := range asked {
+		if n != 1 {
+			t.Fatalf("beacon %s asked for %d times", id, n)
+		}
+	}
 }
 
 // TestClientCancelCancelsUpstreamCalls: when the client gives up, the
@@ -437,7 +504,7 @@ func TestClientCancelCancelsUpstreamCalls(t *testing.T) {
 	fb, ft, _ := manyBeacons(t, loc, 3)
 	ft.delay = 10 * time.Second
 	bu, tu := startUpstreams(t, fb, ft)
-	agg := startAggregator(t, bu, tu, 20*time.Second, testOptions())
+	agg := startAggregatorBatch(t, bu, tu, 20*time.Second, testOptions(), 1) // 3 calls
 
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gocql/gocql"
@@ -18,9 +19,16 @@ import (
 	"github.com/find-peers/find-peers/libs/balance"
 )
 
-// maxUpstreamBody bounds how much of an upstream answer we read: a beacon's
-// hour of sightings is small, and a broken upstream must not exhaust memory.
-const maxUpstreamBody = 8 << 20
+// maxUpstreamBody bounds how much of an upstream answer we read: a broken
+// upstream must not exhaust memory. A tracking call answers for up to
+// TrackingBatch beacons' hours, about 100 bytes of JSON a sighting: 16 MiB
+// holds some 160 000 of them, more than tracking answers in one request
+// (100 000, its maxRowsPerRequest) with typical names.
+const maxUpstreamBody = 16 << 20
+
+// defaultTrackingBatch is tracking-service's maxQueryBeacons: the most
+// beacons one GET /tracking/sightings may ask for.
+const defaultTrackingBatch = 100
 
 // Upstreams calls beacon-service and tracking-service. Base URLs carry scheme
 // and host only (e.g. http://beacon:8080); paths are the API contract's.
@@ -44,6 +52,16 @@ type Upstreams struct {
 	Streams *http.Client
 	// CallTimeout bounds each single JSON call (not streams); 0 = none.
 	CallTimeout time.Duration
+	// TrackingBatch is the most beacons asked for in one tracking call;
+	// 0: defaultTrackingBatch (tracking's own maximum). Tests make it small.
+	TrackingBatch int
+}
+
+func (u *Upstreams) trackingBatch() int {
+	if u.TrackingBatch > 0 {
+		return u.TrackingBatch
+	}
+	return defaultTrackingBatch
 }
 
 func (u *Upstreams) trackingEvents() *url.URL {
@@ -136,12 +154,38 @@ func (u *Upstreams) BeaconsAt(ctx context.Context, location gocql.UUID) ([]api.B
 	return beacons, err
 }
 
-// SightingsAt returns the sightings of one beacon in the hour containing epoch.
-func (u *Upstreams) SightingsAt(ctx context.Context, beacon gocql.UUID, epoch int64) ([]api.Sighting, error) {
+// SightingsOf returns the sightings of beacons (distinct, at most
+// TrackingBatch) in the hour containing epoch, in one call to tracking's
+// GET /tracking/sightings: out[i] belongs to beacons[i], newest first as
+// tracking keeps them. A sighting of a beacon not asked for makes the answer
+// a bad body: it cannot be placed, and dropping it would hide a bug.
+func (u *Upstreams) SightingsOf(ctx context.Context, beacons []gocql.UUID, epoch int64) ([][]api.Sighting, error) {
+	// Comma-separated ids keep the URL short (about 37 bytes a beacon, 3.7 KB
+	// for 100), well under the servers' header limit (64 KiB, httpx).
+	var q strings.Builder
+	q.WriteString("epochSeconds=" + strconv.FormatInt(epoch, 10) + "&beaconId=")
+	index := make(map[gocql.UUID]int, len(beacons))
+	for i, b := range beacons {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(b.String())
+		index[b] = i
+	}
 	var sightings []api.Sighting
-	path := "/tracking/beacons/" + beacon.String() + "/" + strconv.FormatInt(epoch, 10)
-	err := u.getJSON(ctx, "tracking-service", u.Tracking, path, &sightings)
-	return sightings, err
+	if err := u.getJSON(ctx, "tracking-service", u.Tracking, "/tracking/sightings?"+q.String(), &sightings); err != nil {
+		return nil, err
+	}
+	out := make([][]api.Sighting, len(beacons))
+	for _, s := range sightings {
+		i, ok := index[s.BeaconID]
+		if !ok {
+			return nil, &UpstreamError{Service: "tracking-service", URL: u.Tracking.JoinPath("/tracking/sightings").String(), Kind: failBody,
+				Err: fmt.Errorf("answer has a sighting of beacon %s, which was not asked for", s.BeaconID)}
+		}
+		out[i] = append(out[i], s)
+	}
+	return out, nil
 }
 
 func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, path string, dst any) error {
@@ -150,7 +194,12 @@ func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, 
 		ctx, cancel = context.WithTimeout(ctx, u.CallTimeout)
 		defer cancel()
 	}
-	target := base.JoinPath(path).String()
+	// path may carry a query, which JoinPath would escape.
+	p, query, _ := strings.Cut(path, "?")
+	target := base.JoinPath(p).String()
+	if query != "" {
+		target += "?" + query
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return fmt.Errorf("%s: building request for %s: %w", service, target, err)

@@ -30,6 +30,9 @@ func (benchDiscardStore) RecordSightings(context.Context, []api.Sighting) error 
 func (benchDiscardStore) SightingsInHour(context.Context, gocql.UUID, time.Time) ([]api.Sighting, error) {
 	return nil, nil
 }
+func (benchDiscardStore) SightingsOfBeacons(context.Context, []gocql.UUID, time.Time) ([][]api.Sighting, error) {
+	return nil, nil
+}
 
 // benchSightingsBody is a POST body of n sightings over 10 beacons, as
 // tools/bench/run posts them.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gocql/gocql"
@@ -28,6 +27,11 @@ type store interface {
 	// SightingsInHour answers an empty slice, never nil, when there are
 	// none, so the handler's answer is [] rather than null.
 	SightingsInHour(ctx context.Context, beaconID gocql.UUID, hour time.Time) ([]api.Sighting, error)
+	// SightingsOfBeacons is SightingsInHour for many distinct beacons at
+	// once: out[i] belongs to beacons[i], empty and never nil when there
+	// are none. More than maxRowsPerRequest rows in total is an error
+	// wrapping errTooManyRows, so one call's memory is bounded.
+	SightingsOfBeacons(ctx context.Context, beacons []gocql.UUID, hour time.Time) ([][]api.Sighting, error)
 }
 
 var _ store = (*cassandraStore)(nil)
@@ -229,23 +233,16 @@ func sightingEvents(events *sse.Broker, cfg streamConfig) httpx.HandlerFunc {
 	}
 }
 
-// beaconFilter builds the stream filter from the beaconId query values.
+// beaconFilter builds the stream filter from the beaconId query values
+// (parseBeaconIDs, at most maxStreamBeacons).
 func beaconFilter(values []string) (func(string) bool, error) {
-	ids := map[string]bool{}
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			id, err := validate.UUID("beaconId", strings.TrimSpace(part))
-			if err != nil {
-				return nil, err
-			}
-			ids[id.String()] = true
-		}
+	list, err := parseBeaconIDs(values, maxStreamBeacons)
+	if err != nil || len(list) == 0 {
+		return nil, err // no filter: every sighting
 	}
-	if len(ids) > maxStreamBeacons {
-		return nil, httpx.BadRequest("%d beaconIds in one stream, at most %d allowed", len(ids), maxStreamBeacons)
-	}
-	if len(ids) == 0 {
-		return nil, nil // every sighting
+	ids := make(map[string]bool, len(list))
+	for _, id := range list {
+		ids[id.String()] = true
 	}
 	return func(key string) bool { return ids[key] }, nil
 }

@@ -30,6 +30,8 @@ type fakeStore struct {
 	writes    int
 	reads     int
 	lastHour  time.Time
+	lastBatch []gocql.UUID // beacons of the last SightingsOfBeacons call
+	rowLimit  int          // when set, SightingsOfBeacons' maxRowsPerRequest
 	failErr   error
 	gate      chan struct{} // when set, RecordSightings waits for it
 	recording chan struct{} // when set, closed as RecordSightings starts
@@ -81,6 +83,26 @@ func (f *fakeStore) SightingsInHour(ctx context.Context, beacon gocql.UUID, hour
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TimeLogged.After(out[j].TimeLogged) })
+	return out, nil
+}
+
+// SightingsOfBeacons reads beacon by beacon (each counts as a read); rowLimit, when set, stands for maxRowsPerRequest.
+func (f *fakeStore) SightingsOfBeacons(ctx context.Context, beacons []gocql.UUID, hour time.Time) ([][]api.Sighting, error) {
+	out := make([][]api.Sighting, len(beacons))
+	total := 0
+	for i, b := range beacons {
+		ss, err := f.SightingsInHour(ctx, b, hour)
+		if err != nil {
+			return nil, err
+		}
+		if total += len(ss); f.rowLimit > 0 && total > f.rowLimit {
+			return nil, fmt.Errorf("read: %w", errTooManyRows)
+		}
+		out[i] = ss
+	}
+	f.mu.Lock()
+	f.lastBatch = append([]gocql.UUID(nil), beacons...)
+	f.mu.Unlock()
 	return out, nil
 }
 
@@ -347,6 +369,7 @@ func TestStoreErrorsMapToStatuses(t *testing.T) {
 			sub := srv.events.Subscribe(nil)
 			for _, req := range []struct{ method, path, body string }{
 				{"GET", fmt.Sprintf("/tracking/beacons/%s/1473156000", bedRoom), ""},
+				{"GET", fmt.Sprintf("/tracking/sightings?epochSeconds=1473156000&beaconId=%s", bedRoom), ""},
 				{"POST", "/tracking/sightings", post},
 			} {
 				resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)
@@ -613,6 +636,11 @@ func (hangingStore) SightingsInHour(ctx context.Context, _ gocql.UUID, _ time.Ti
 	return nil, fmt.Errorf("read sightings: %w", ctx.Err())
 }
 
+func (hangingStore) SightingsOfBeacons(ctx context.Context, _ []gocql.UUID, _ time.Time) ([][]api.Sighting, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("read sightings: %w", ctx.Err())
+}
+
 // TestRequestTimeout: with a store that never answers, reads and writes get
 // a JSON 504 once the request timeout passes, while an event stream, exempt,
 // outlives it and still delivers.
@@ -630,6 +658,7 @@ func TestRequestTimeout(t *testing.T) {
 	for _, req := range []struct{ method, path, body string }{
 		{"GET", fmt.Sprintf("/tracking/beacons/%s/%d", bedRoom, seedHour.Unix()), ""},
 		{"POST", "/tracking/sightings", fmt.Sprintf(`{"beaconId":%q,"userId":%q,"name":"Avinash Erupaka"}`, bedRoom, avinash)},
+		{"GET", fmt.Sprintf("/tracking/sightings?epochSeconds=%d&beaconId=%s", seedHour.Unix(), bedRoom), ""},
 	} {
 		began := time.Now()
 		resp, body := httpxtest.Do(t, req.method, srv.URL+req.path, "application/json", req.body)

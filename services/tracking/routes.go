@@ -47,6 +47,7 @@ func newRouter(d deps, ops httpx.Ops) *mux.Router {
 	router := ops.Router()
 	router.Handle("/tracking/beacons/{beaconId}/{epochSeconds}", httpx.WithTimeout(d.requestTimeout, sightingsInHour(d.store))).Methods(http.MethodGet)
 	router.Handle("/tracking/sightings", httpx.WithTimeout(d.requestTimeout, recordSightings(d.store, d.events, d.now))).Methods(http.MethodPost)
+	router.Handle("/tracking/sightings", httpx.WithTimeout(d.requestTimeout, sightingsOfBeacons(d.store))).Methods(http.MethodGet)
 	router.Handle("/tracking/events", sightingEvents(d.events, d.stream)).Methods(http.MethodGet)
 	return router
 }

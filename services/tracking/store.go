@@ -30,7 +30,21 @@ const (
 	writeConcurrency = 8
 	// maxRowsPerHour bounds one hour's read (paged 1000 rows at a time).
 	maxRowsPerHour = 100000
+	// readConcurrency bounds the partitions one SightingsOfBeacons call
+	// reads at once, as writeConcurrency does for writes: one request for
+	// many beacons cannot take the whole connection pool. 64 rather than 16
+	// or 32: each partition is a small read whose cost is mostly the round
+	// trip, and BenchmarkSightingsOfBeacons (100 beacons) was fastest so.
+	readConcurrency = 64
+	// maxRowsPerRequest bounds the rows of one SightingsOfBeacons call, all
+	// beacons together, so a request for many beacons holds no more memory
+	// than the read of one beacon's hour may.
+	maxRowsPerRequest = maxRowsPerHour
 )
+
+// errTooManyRows is SightingsOfBeacons' answer when the beacons' hour holds
+// more than maxRowsPerRequest rows; the handler answers 422.
+var errTooManyRows = fmt.Errorf("more than %d sightings", maxRowsPerRequest)
 
 type cassandraStore struct{ session *gocql.Session }
 

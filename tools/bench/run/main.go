@@ -11,8 +11,9 @@
 //  1. ingest throughput: raw gocql prepared inserts into users_by_beacon vs
 //     HTTP batch ingest through tracking and through the gateway, same
 //     concurrency, closed loop (capacity);
-//  2. aggregator latency vs beacon + slowest tracking call, for locations
-//     with 1, 5 and 20 beacons, open loop at a fixed rate;
+//  2. aggregator latency vs beacon call + its batched tracking calls, for
+//     locations with 1, 20, 100 and 500 beacons, open loop at a fixed rate,
+//     and the aggregator's peak memory after the 500 run;
 //  3. image facts from the images' .digest files (compressed vs binary size);
 //  4. container start-to-ready with podman (--network host), each service
 //     side by side with the podman floor (an image whose binary does nothing);

@@ -16,6 +16,7 @@ var benchmarksTemplate string
 
 var benchmarksPage = template.Must(template.New("BENCHMARKS.md").Funcs(template.FuncMap{
 	"f0":              func(v float64) string { return fmt.Sprintf("%.0f", v) },
+	"float":           func(v int64) float64 { return float64(v) },
 	"f2":              func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"div":             func(a, b float64) float64 { return a / b },
 	"mib":             mib,
