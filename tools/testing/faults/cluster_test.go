@@ -19,9 +19,9 @@ import (
 )
 
 // TestCassandraNodeLoss: against a 3-node cluster (keyspaces RF=3 with
-// NetworkTopologyStrategy, LOCAL_QUORUM), 8 clients write 10-sighting
+// NetworkTopologyStrategy, LOCAL_QUORUM), 6 clients write 10-sighting
 // batches and 4 clients read one beacon's hour (readRows sightings, written
-// before the load: two pages) through tracking-service for 16 s; 5 s in, one
+// before the load: two pages of 1000) through tracking-service for 16 s; 5 s in, one
 // node is SIGKILLed (pid from the launcher's state file).
 //
 // Reads have the strict bounds of docs/RELIABILITY.md: every read answers
@@ -37,7 +37,7 @@ import (
 const (
 	maxFaultFailureRate = 0.05
 	maxReadLatency      = time.Second
-	readRows            = 2000
+	readRows            = 1500
 	warmReads           = 20
 )
 
@@ -81,7 +81,7 @@ func TestCassandraNodeLoss(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	const writers, readers, perBatch, maxWrites, maxReadsEach = 8, 4, 10, 6000, 200
+	const writers, readers, perBatch, maxWrites, maxReadsEach = 6, 4, 10, 6000, 200
 	waitWriters := loadWorkers(ctx, writers, maxWrites, func() bool {
 		b := gen.batch(perBatch, "node-loss")
 		start := time.Now()
@@ -111,7 +111,7 @@ func TestCassandraNodeLoss(t *testing.T) {
 }
 
 // seedReadPartition writes readRows sightings of a beacon of their own, which
-// the readers read back: a fixed size (two pages of 1000), so that a read's
+// the readers read back: a fixed size (two pages), so that a read's
 // latency measures the cluster, not a partition growing under the writers.
 // It returns the partition's URL after warmReads unmeasured reads.
 func seedReadPartition(t *testing.T, client *http.Client, url string) string {
