@@ -1,11 +1,13 @@
 package api_test
 
-// Benchmarks of encoding the API's responses, as the services write them
-// (encoding/json through httpx.WriteJSON).
+// Benchmarks of encoding the API's responses and decoding them, side by
+// side: "lib=v1" is encoding/json, "lib=api" is api.Marshal/api.Unmarshal,
+// which the services use (httpx.WriteJSON, the aggregator's upstream calls).
 //
 //	go test -run '^$' -bench . -benchmem ./libs/api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,15 +63,23 @@ func BenchmarkDecodeSightings(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var out []api.Sighting
-		if err := json.Unmarshal(data, &out); err != nil || len(out) != len(v) {
-			b.Fatal(err, len(out))
-		}
+	decoders := map[string]func([]byte, *[]api.Sighting) error{
+		"v1":  func(d []byte, out *[]api.Sighting) error { return json.Unmarshal(d, out) },
+		"api": func(d []byte, out *[]api.Sighting) error { return api.Unmarshal(bytes.NewReader(d), out) },
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(v)), "ns/item")
+	for _, lib := range []string{"v1", "api"} {
+		b.Run("lib="+lib, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var out []api.Sighting
+				if err := decoders[lib](data, &out); err != nil || len(out) != len(v) {
+					b.Fatal(err, len(out))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(v)), "ns/item")
+		})
+	}
 }
 
 func benchEncode(b *testing.B, v any, n int) {
@@ -77,13 +87,20 @@ func benchEncode(b *testing.B, v any, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	enc := json.NewEncoder(io.Discard)
-	for b.Loop() {
-		if err := enc.Encode(v); err != nil {
-			b.Fatal(err)
-		}
+	encoders := map[string]func(any) error{
+		"v1":  json.NewEncoder(io.Discard).Encode,
+		"api": func(v any) error { return api.Marshal(io.Discard, v) },
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+	for _, lib := range []string{"v1", "api"} {
+		b.Run("lib="+lib, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := encoders[lib](v); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+		})
+	}
 }

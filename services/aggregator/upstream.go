@@ -216,7 +216,7 @@ func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, 
 		_ = json.NewDecoder(body).Decode(&e)
 		return &UpstreamError{Service: service, URL: target, Kind: failStatus, Status: resp.StatusCode, Detail: e.Error}
 	}
-	if err := json.NewDecoder(body).Decode(dst); err != nil {
+	if err := api.Unmarshal(body, dst); err != nil {
 		kind := failBody
 		if ctx.Err() != nil {
 			// The deadline can strike while the body is still arriving.
