@@ -14,7 +14,7 @@ import (
 )
 
 // maxQueryBeacons bounds the beaconId list of GET /tracking/sightings. The
-// aggregator asks in chunks of this size (its -tracking-batch flag), so 100
+// aggregator asks in chunks of this size (Upstreams.TrackingBatch), so 100
 // beacons — a large location — is one request; 100 partitions of a busy
 // hour (readConcurrency at a time) still fit in one request's time.
 const maxQueryBeacons = 100

@@ -128,12 +128,12 @@ func evaluateGoals(r *Results) []Goal {
 	if in := r.Ingest; in != nil {
 		// Judged against the fastest raw path (tracking's batching done
 		// directly with gocql); single-row inserts are slower than HTTP batches.
-		g = append(g, Goal{"HTTP batch ingest >= 80% of raw gocql inserts (rows/s), raw = gocql with tracking's batching",
+		g = append(g, Goal{"HTTP batch ingest >= 90% of raw gocql inserts (rows/s), raw = gocql with tracking's batching",
 			fmt.Sprintf("tracking %.0f%%, gateway %.0f%% (vs single-row inserts: %.0f%%, %.0f%%)",
 				100*in.TrackingVsRawBatched, 100*in.GatewayVsRawBatched, 100*in.TrackingVsRaw, 100*in.GatewayVsRaw),
-			status(in.TrackingVsRawBatched >= 0.8 && in.GatewayVsRawBatched >= 0.8)})
+			status(in.TrackingVsRawBatched >= 0.9 && in.GatewayVsRawBatched >= 0.9)})
 	} else {
-		g = append(g, Goal{"HTTP batch ingest >= 80% of raw gocql inserts", "-", "not measured"})
+		g = append(g, Goal{"HTTP batch ingest >= 90% of raw gocql inserts", "-", "not measured"})
 	}
 	g = append(g, fanoutGoal(r.Fanout))
 	if t := r.Tracing; t != nil {
