@@ -26,8 +26,8 @@ const maxQueryBeacons = 100
 // [] when there are none. It is what the aggregator calls: one request
 // instead of one per beacon. Ids may be repeated or comma-separated, like
 // the /tracking/events filter; a duplicate is answered once, at its first
-// position. 1 to maxQueryBeacons distinct ids; more is a 400 naming
-// beaconId. An hour holding more than maxRowsPerRequest sightings for
+// position. 1 to maxQueryBeacons ids, repeats counted; more is a 400
+// naming beaconId. An hour holding more than maxRowsPerRequest sightings for
 // these beacons is a 422: ask for fewer beacons at a time.
 func sightingsOfBeacons(s store) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -67,25 +67,27 @@ func sightingsOfBeacons(s store) httpx.HandlerFunc {
 }
 
 // parseBeaconIDs reads beaconId query values, each one id or a
-// comma-separated list, into distinct ids in first-seen order. It stops at
-// the first id beyond max, so a huge list costs no more than max+1 ids.
+// comma-separated list, into distinct ids in first-seen order. At most max
+// ids may be given, repeats included: the documents' maxItems counts every
+// value (schemathesis, seed 1151733619, sent 101 copies of one id). It stops
+// at the first id beyond max, so a huge list costs no more than max+1 ids.
 func parseBeaconIDs(values []string, max int) ([]gocql.UUID, error) {
 	seen := map[gocql.UUID]bool{}
 	var ids []gocql.UUID
+	given := 0
 	for _, v := range values {
 		for part := range strings.SplitSeq(v, ",") {
+			if given++; given > max {
+				return nil, httpx.BadRequest("beaconId: more than %d ids in one request, at most %d allowed", max, max)
+			}
 			id, err := validate.UUID("beaconId", strings.TrimSpace(part))
 			if err != nil {
 				return nil, err
 			}
-			if seen[id] {
-				continue
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
 			}
-			if len(ids) == max {
-				return nil, httpx.BadRequest("beaconId: more than %d ids in one request, at most %d allowed", max, max)
-			}
-			seen[id] = true
-			ids = append(ids, id)
 		}
 	}
 	return ids, nil

@@ -89,6 +89,9 @@ func TestSightingsOfBeaconsBadInput(t *testing.T) {
 		{"epochSeconds=1473157000&beaconId=" + bedRoom.String() + ",nope", "beaconId"},
 		{"epochSeconds=1473157000&" + strings.Join(many, "&"), "beaconId"},
 		{"epochSeconds=1473157000&" + exactly + "&beaconId=" + bedRoom.String(), "beaconId"},
+		// Repeats count against the limit, as the document's maxItems does
+		// (found by schemathesis, seed 1151733619).
+		{"epochSeconds=0&" + strings.Repeat("beaconId="+bedRoom.String()+"&", maxQueryBeacons+1), "beaconId"},
 	} {
 		resp, body := querySightings(t, srv, c.query)
 		if resp.StatusCode != 400 {
