@@ -159,13 +159,15 @@ func (c *cassandraStore) SightingsInHour(ctx context.Context, beaconID gocql.UUI
 	if !hour.Equal(api.HourBucket(hour)) {
 		return nil, errors.New("SightingsInHour: hour must be the start of a clock hour (api.HourBucket)")
 	}
+	return c.readHour(ctx, beaconID, hour, maxRowsPerHour, scanSighting)
+}
+
+// readHour reads one beacon's hour (selectHour, paged 1000 rows at a time)
+// with scan, failing past limit rows; empty, never nil, when there are none.
+// SightingsInHour and SightingsOfBeacons both read through it.
+func (c *cassandraStore) readHour(ctx context.Context, beaconID gocql.UUID, hour time.Time, limit int, scan func(gocql.Scanner) (api.Sighting, error)) ([]api.Sighting, error) {
 	q := cassandra.Read(ctx, c.session, selectHour, beaconID, hour.UTC())
-	rows, err := cassandra.All(q, 1000, maxRowsPerHour, func(sc gocql.Scanner) (api.Sighting, error) {
-		var s api.Sighting
-		err := sc.Scan(&s.BeaconID, &s.TimeLogged, &s.UserID, &s.Name)
-		s.TimeLogged = s.TimeLogged.UTC()
-		return s, err
-	})
+	rows, err := cassandra.All(q, 1000, limit, scan)
 	if err != nil {
 		return nil, fmt.Errorf("read sightings of beacon %s at %s: %w", beaconID, hour.UTC().Format(time.RFC3339), err)
 	}
@@ -173,4 +175,12 @@ func (c *cassandraStore) SightingsInHour(ctx context.Context, beaconID gocql.UUI
 		rows = []api.Sighting{}
 	}
 	return rows, nil
+}
+
+// scanSighting reads one row of selectHour, its time in UTC.
+func scanSighting(sc gocql.Scanner) (api.Sighting, error) {
+	var s api.Sighting
+	err := sc.Scan(&s.BeaconID, &s.TimeLogged, &s.UserID, &s.Name)
+	s.TimeLogged = s.TimeLogged.UTC()
+	return s, err
 }

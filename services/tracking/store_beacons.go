@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/find-peers/find-peers/libs/api"
-	"github.com/find-peers/find-peers/libs/cassandra"
 )
 
 // SightingsOfBeacons returns, for each of beacons (distinct ids), its
@@ -47,10 +45,7 @@ func (c *cassandraStore) SightingsOfBeacons(ctx context.Context, beacons []gocql
 		if total.Add(1) > maxRowsPerRequest {
 			return api.Sighting{}, errTooManyRows
 		}
-		var s api.Sighting
-		err := sc.Scan(&s.BeaconID, &s.TimeLogged, &s.UserID, &s.Name)
-		s.TimeLogged = s.TimeLogged.UTC()
-		return s, err
+		return scanSighting(sc)
 	}
 	// A fixed pool of workers pulling indexes, like the aggregator's fan-out.
 	for range min(readConcurrency, len(beacons)) {
@@ -60,19 +55,12 @@ func (c *cassandraStore) SightingsOfBeacons(ctx context.Context, beacons []gocql
 				if i >= len(beacons) || ctx.Err() != nil {
 					return
 				}
-				q := cassandra.Read(ctx, c.session, selectHour, beacons[i], hour.UTC())
-				// The shared budget (scan) is what bounds memory; All's own
-				// limit is set above it so that it never answers first.
-				rows, err := cassandra.All(q, 1000, maxRowsPerRequest+1, scan)
+				// The shared budget (scan) is what bounds memory; readHour's
+				// own limit is set above it so that it never answers first.
+				rows, err := c.readHour(ctx, beacons[i], hour, maxRowsPerRequest+1, scan)
 				if err != nil {
-					errOnce.Do(func() {
-						firstErr = fmt.Errorf("read sightings of beacon %s at %s: %w", beacons[i], hour.UTC().Format(time.RFC3339), err)
-						cancel()
-					})
+					errOnce.Do(func() { firstErr = err; cancel() })
 					return
-				}
-				if rows == nil {
-					rows = []api.Sighting{}
 				}
 				out[i] = rows
 			}
