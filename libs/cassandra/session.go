@@ -12,10 +12,19 @@ import (
 // Connect opens a session: token-aware routing (a request goes straight to a
 // replica of its partition) over DC-aware round robin (nodes of LocalDC
 // first), the idempotent-only retry policy, and the config's timeouts. ctx
-// bounds the connection attempt.
+// bounds the connection attempt. The token-aware routing reads the
+// keyspace's metadata just after the session is returned (see lazyRouting);
+// until then requests go round robin.
 func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
+	s, _, err := connect(ctx, cfg)
+	return s, err
+}
+
+// connect is Connect, also returning the session's routing policy (for the
+// tests: whether its token-aware part has started).
+func connect(ctx context.Context, cfg Config) (*gocql.Session, *lazyRouting, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := gocql.NewCluster()
 	for _, h := range cfg.Hosts {
@@ -28,8 +37,8 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 	c.Timeout = cfg.Timeout
 	c.ConnectTimeout = cfg.ConnectTimeout
 	c.NumConns = cfg.NumConns
-	c.PoolConfig.HostSelectionPolicy = gocql.TokenAwareHostPolicy(
-		gocql.DCAwareRoundRobinPolicy(cfg.LocalDC), gocql.ShuffleReplicas())
+	routing := newLazyRouting(gocql.DCAwareRoundRobinPolicy(cfg.LocalDC))
+	c.PoolConfig.HostSelectionPolicy = routing
 	c.RetryPolicy = newRetryPolicy()
 	c.ProtoVersion = 4 // Cassandra 3+; skips gocql's version probing round trip
 	obs := cfg.Observer
@@ -38,7 +47,7 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 	}
 	c.QueryObserver, c.BatchObserver, c.ConnectObserver = obs, obs, obs
 	if err := cfg.Apply(c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type result struct {
 		s   *gocql.Session
@@ -50,16 +59,17 @@ func Connect(ctx context.Context, cfg Config) (*gocql.Session, error) {
 	select {
 	case r := <-done:
 		if r.err != nil {
-			return nil, fmt.Errorf("connect to Cassandra %v (keyspace %q): %w", cfg.Hosts, cfg.Keyspace, r.err)
+			return nil, nil, fmt.Errorf("connect to Cassandra %v (keyspace %q): %w", cfg.Hosts, cfg.Keyspace, r.err)
 		}
-		return r.s, nil
+		go routing.start()
+		return r.s, routing, nil
 	case <-ctx.Done():
 		go func() {
 			if r := <-done; r.s != nil {
 				r.s.Close()
 			}
 		}()
-		return nil, fmt.Errorf("connect to Cassandra %v: %w", cfg.Hosts, ctx.Err())
+		return nil, nil, fmt.Errorf("connect to Cassandra %v: %w", cfg.Hosts, ctx.Err())
 	}
 }
 
