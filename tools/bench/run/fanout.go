@@ -40,10 +40,15 @@ type FanoutSize struct {
 	// AggregatorP50s is each round's aggregator p50, in round order: the
 	// spread behind the median.
 	AggregatorP50s []float64 `json:"aggregatorP50sMs,omitempty"`
-	BudgetP50      float64   `json:"budgetP50Ms"`   // beacon p50 + batched tracking p50
-	OverheadP50    float64   `json:"overheadP50Ms"` // aggregator p50 - budget
-	BudgetP99      float64   `json:"budgetP99Ms"`
-	OverheadP99    float64   `json:"overheadP99Ms"`
+	// CPUPerRequest is, per service process, its CPU time during the
+	// aggregator runs divided by their requests (ms; median over rounds):
+	// what one aggregator request costs each service, in 10 ms ticks, so
+	// only a run's total is precise.
+	CPUPerRequest map[string]float64 `json:"cpuPerAggregatorRequestMs,omitempty"`
+	BudgetP50     float64            `json:"budgetP50Ms"`   // beacon p50 + batched tracking p50
+	OverheadP50   float64            `json:"overheadP50Ms"` // aggregator p50 - budget
+	BudgetP99     float64            `json:"budgetP99Ms"`
+	OverheadP99   float64            `json:"overheadP99Ms"`
 }
 
 // size is the run of n beacons, nil when there is none.
@@ -125,6 +130,21 @@ type fanoutRuns struct {
 	location                     string
 	beacons                      []string
 	beacon, tracking, aggregator []*loadgen.Result
+	cpu                          map[string][]float64 // per service, per run
+}
+
+// serviceCPU is the CPU time each service process has used so far; a
+// service whose time cannot be read is left out.
+func serviceCPU(s *procstack.Stack) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, name := range []string{"beacon", "tracking", "aggregator"} {
+		if pid, err := s.PID(name); err == nil {
+			if t, err := cpuTime(pid); err == nil {
+				out[name] = t
+			}
+		}
+	}
+	return out
 }
 
 // measure runs the beacon call, the batched tracking calls and the
@@ -144,9 +164,18 @@ func (r *fanoutRuns) measure(ctx context.Context, lc loadgen.Config, client *htt
 		return err
 	}
 	t.Name = fmt.Sprintf("slowest of %d parallel GET /tracking/sightings (%d beacons)", calls, r.n)
+	before := serviceCPU(s)
 	a, err := loadgen.Run(ctx, lc, loadgen.HTTPOp(client, loadgen.LocationQueries(s.URL("aggregator"), []string{r.location}, hour)))
 	if err != nil {
 		return err
+	}
+	for name, t := range serviceCPU(s) {
+		if r.cpu == nil {
+			r.cpu = map[string][]float64{}
+		}
+		if a.Ops > 0 {
+			r.cpu[name] = append(r.cpu[name], float64(t-before[name])/float64(time.Millisecond)/float64(a.Ops))
+		}
 	}
 	a.Name = "aggregator GET /aggregator/locations/{id}/{t}"
 	for _, x := range []*loadgen.Result{b, t} {
@@ -162,7 +191,15 @@ func (r *fanoutRuns) summarize() FanoutSize {
 	size := FanoutSize{Beacons: r.n, RowsPerBeacon: fanoutRows, TrackingCalls: (r.n + trackingBatch - 1) / trackingBatch,
 		Beacon: combine(r.beacon), Tracking: combine(r.tracking), Aggregator: combine(r.aggregator)}
 	for _, a := range r.aggregator {
-		size.AggregatorP50s = append(size.AggregatorP50s, a.Latency.P50)
+		if len(r.aggregator) > 1 { // one run (the largest size) is its own median
+			size.AggregatorP50s = append(size.AggregatorP50s, a.Latency.P50)
+		}
+	}
+	for name, v := range r.cpu {
+		if size.CPUPerRequest == nil {
+			size.CPUPerRequest = map[string]float64{}
+		}
+		size.CPUPerRequest[name] = median(v)
 	}
 	size.BudgetP50 = size.Beacon.Latency.P50 + size.Tracking.Latency.P50
 	size.OverheadP50 = size.Aggregator.Latency.P50 - size.BudgetP50

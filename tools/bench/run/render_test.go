@@ -68,6 +68,7 @@ func TestRenderFanoutRounds(t *testing.T) {
 			s.AggregatorP50s = p50s
 		}
 		s.BudgetP50 = 3
+		s.CPUPerRequest = map[string]float64{"aggregator": float64(n) / 100, "tracking": float64(n) / 50, "beacon": 0.5}
 		return s
 	}
 	r := &Results{Fanout: &FanoutSection{Rate: 25, Duration: 8, Rounds: 3, Summary: fanoutSummary,
@@ -83,6 +84,7 @@ func TestRenderFanoutRounds(t *testing.T) {
 		"100 beacons p50 21.0 ms = 1.91x of 1 beacon (11.0 ms)",
 		"run in 3 interleaved rounds",
 		"Aggregator p50 per round: 1 beacon(s) 10.00, 30.00, 11.00 ms; 100 beacon(s) 19.00, 21.00, 40.00 ms.",
+		"(ms, aggregator / tracking / beacon process, during the aggregator runs): 1 beacon(s) 0.01 / 0.02 / 0.50; 100 beacon(s) 1.00 / 2.00 / 0.50; 500 beacon(s) 5.00 / 10.00 / 0.50.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("no %q in\n%s", want, md)
