@@ -406,6 +406,34 @@ func TestTrackingAnswerForAnotherBeaconIs502(t *testing.T) {
 	wantError(t, resp, body, http.StatusBadGateway, ids[0], ids[1], "bad body")
 }
 
+// Tracking groups its answer per beacon, and SightingsOf hands each run
+// out as it is; a beacon whose sightings come in two runs still counts
+// them all.
+func TestTrackingAnswerInterleavedIsMergedWhole(t *testing.T) {
+	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
+	fb, _, ids := manyBeacons(t, loc, 2)
+	at := time.Unix(seedEpoch, 0).UTC()
+	a, b := mustUUID(t, ids[0]), mustUUID(t, ids[1])
+	tracking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = httpx.WriteJSON(w, http.StatusOK, []api.Sighting{
+			{BeaconID: a, UserID: gocql.UUID{1}, Name: "a1", TimeLogged: at},
+			{BeaconID: b, UserID: gocql.UUID{2}, Name: "b1", TimeLogged: at},
+			{BeaconID: a, UserID: gocql.UUID{3}, Name: "a2", TimeLogged: at},
+		})
+	})
+	bu, tu := startUpstreams(t, fb, tracking)
+	agg := startAggregator(t, bu, tu, time.Second, testOptions())
+	resp, body := get(t, agg.URL+"/aggregator/locations/"+loc+"/1473157000", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	for _, name := range []string{"a1", "b1", "a2"} {
+		if !strings.Contains(string(body), `"name":"`+name+`"`) {
+			t.Errorf("no %s in %s", name, body)
+		}
+	}
+}
+
 func TestTrackingTimeoutIs502NamingTheBeacon(t *testing.T) {
 	const loc = "68dce417-460a-4509-acdf-c5401afd652f"
 	fb, ft, ids := manyBeacons(t, loc, 1)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -176,14 +177,27 @@ func (u *Upstreams) SightingsOf(ctx context.Context, beacons []gocql.UUID, epoch
 	if err := u.getJSON(ctx, "tracking-service", u.Tracking, "/tracking/sightings?"+q.String(), &sightings); err != nil {
 		return nil, err
 	}
+	// Tracking groups the answer per beacon: each run of one beacon's
+	// sightings is handed out as a slice of the decoded answer, not copied
+	// sighting by sighting.
 	out := make([][]api.Sighting, len(beacons))
-	for _, s := range sightings {
-		i, ok := index[s.BeaconID]
+	for start := 0; start < len(sightings); {
+		b := sightings[start].BeaconID
+		end := start + 1
+		for end < len(sightings) && sightings[end].BeaconID == b {
+			end++
+		}
+		i, ok := index[b]
 		if !ok {
 			return nil, &UpstreamError{Service: "tracking-service", URL: u.Tracking.JoinPath("/tracking/sightings").String(), Kind: failBody,
-				Err: fmt.Errorf("answer has a sighting of beacon %s, which was not asked for", s.BeaconID)}
+				Err: fmt.Errorf("answer has a sighting of beacon %s, which was not asked for", b)}
 		}
-		out[i] = append(out[i], s)
+		if out[i] == nil {
+			out[i] = sightings[start:end:end]
+		} else { // the beacon's sightings came in two runs: keep them all
+			out[i] = append(out[i], sightings[start:end]...)
+		}
+		start = end
 	}
 	return out, nil
 }
@@ -216,7 +230,7 @@ func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, 
 		_ = json.NewDecoder(body).Decode(&e)
 		return &UpstreamError{Service: service, URL: target, Kind: failStatus, Status: resp.StatusCode, Detail: e.Error}
 	}
-	if err := api.Unmarshal(body, dst); err != nil {
+	if err := decodeAnswer(body, resp.ContentLength, dst); err != nil {
 		kind := failBody
 		if ctx.Err() != nil {
 			// The deadline can strike while the body is still arriving.
@@ -225,6 +239,28 @@ func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, 
 		return &UpstreamError{Service: service, URL: target, Kind: kind, Err: fmt.Errorf("decoding answer: %w", err)}
 	}
 	return nil
+}
+
+// decodeAnswer reads an upstream's answer of size bytes (-1: unknown) into
+// dst: tracking's sightings, the bulk of what the aggregator reads, read
+// whole into a buffer of the announced size and decoded with
+// api.UnmarshalSightings (a decoder for the form tracking writes, about 3x
+// faster); the rest with api.Unmarshal. Both give the same values and errors.
+func decodeAnswer(r io.Reader, size int64, dst any) error {
+	ss, ok := dst.(*[]api.Sighting)
+	if !ok {
+		return api.Unmarshal(r, dst)
+	}
+	var buf bytes.Buffer
+	if size > 0 && size <= maxUpstreamBody {
+		buf.Grow(int(size) + bytes.MinRead) // ReadFrom grows unless MinRead bytes are free
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return err
+	}
+	var err error
+	*ss, err = api.UnmarshalSightings(buf.Bytes())
+	return err
 }
 
 // classify tells a dead upstream (dial/DNS errors) from a slow one (deadline)

@@ -16,7 +16,8 @@ import (
 // maxQueryBeacons bounds the beaconId list of GET /tracking/sightings. The
 // aggregator asks in chunks of this size (Upstreams.TrackingBatch), so 100
 // beacons — a large location — is one request; 100 partitions of a busy
-// hour (readConcurrency at a time) still fit in one request's time.
+// hour (4 IN queries of readGroup, store_beacons.go) still fit in one
+// request's time.
 const maxQueryBeacons = 100
 
 // sightingsOfBeacons answers GET /tracking/sightings?epochSeconds=E&beaconId=A&beaconId=B...:

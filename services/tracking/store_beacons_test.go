@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,22 +40,34 @@ func TestSightingsOfBeaconsReadsEveryPartition(t *testing.T) {
 	st, _, _ := newTestStore(t)
 	ctx := cassandratest.Context(t, 60*time.Second)
 	hour := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
-	const n, per = 40, 3 // more beacons than readConcurrency
+	// 5 IN queries of readGroup, more than readConcurrency (the pool's
+	// workers take several), an unknown beacon inside the first (answered
+	// empty among partitions that have rows), and a last group of one
+	// (read with selectHour).
+	const n, per = 5 * readGroup, 3
 	beacons := seedBeacons(t, ctx, st, n, per, hour)
 	unknown := gocql.TimeUUID()
-	got, err := st.SightingsOfBeacons(ctx, append(beacons, unknown), hour)
+	const at = 7 // the unknown beacon's position
+	asked := slices.Concat(beacons[:at], []gocql.UUID{unknown}, beacons[at:])
+	got, err := st.SightingsOfBeacons(ctx, asked, hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != n+1 {
-		t.Fatalf("%d answers for %d beacons", len(got), n+1)
+	if len(got) != len(asked) {
+		t.Fatalf("%d answers for %d beacons", len(got), len(asked))
 	}
-	for i, ss := range got[:n] {
+	for i, ss := range got {
+		if i == at {
+			if ss == nil || len(ss) != 0 {
+				t.Errorf("unknown beacon: %#v, want empty non-nil", ss)
+			}
+			continue
+		}
 		if len(ss) != per {
 			t.Fatalf("beacon %d: %d sightings, want %d", i, len(ss), per)
 		}
 		for j, s := range ss {
-			if s.BeaconID != beacons[i] {
+			if s.BeaconID != asked[i] {
 				t.Fatalf("beacon %d answered with beacon %s's sighting", i, s.BeaconID)
 			}
 			if want := hour.Add(time.Duration(per-1-j) * time.Minute); !s.TimeLogged.Equal(want) {
@@ -62,8 +75,18 @@ func TestSightingsOfBeaconsReadsEveryPartition(t *testing.T) {
 			}
 		}
 	}
-	if got[n] == nil || len(got[n]) != 0 {
-		t.Errorf("unknown beacon: %#v, want empty non-nil", got[n])
+	// One unknown beacon alone (selectHour) and a group of only unknown
+	// ones (one IN query with no rows): all empty, none nil.
+	for _, ids := range [][]gocql.UUID{{unknown}, {unknown, gocql.TimeUUID(), gocql.TimeUUID()}} {
+		got, err := st.SightingsOfBeacons(ctx, ids, hour)
+		if err != nil || len(got) != len(ids) {
+			t.Fatalf("%d unknown beacons: %d answers, %v", len(ids), len(got), err)
+		}
+		for i, ss := range got {
+			if ss == nil || len(ss) != 0 {
+				t.Errorf("%d unknown beacons: answer %d is %#v, want empty non-nil", len(ids), i, ss)
+			}
+		}
 	}
 	if _, err := st.SightingsOfBeacons(ctx, beacons, hour.Add(time.Minute)); err == nil {
 		t.Error("an hour that is not an HourBucket was accepted")
@@ -114,20 +137,18 @@ func TestSightingsOfBeaconsCancelled(t *testing.T) {
 	}
 }
 
-// selectHourIn is the alternative SightingsOfBeacons does not use: one
-// multi-partition query, measured against it by the benchmark below.
-const selectHourIn = `SELECT beacon_id, time_logged, user_id, name FROM users_by_beacon WHERE beacon_id IN ? AND hour = ?`
-
 // BenchmarkSightingsOfBeacons reads 100 beacons x 10 sightings (the
-// aggregator's chunk and tools/bench/run's rows): parallel single-partition
-// queries as the store does, against one `IN ?` query.
+// aggregator's chunk and tools/bench/run's rows): the store's way (IN
+// queries of readGroup, readConcurrency at a time), against the other
+// shapes tried: all single-partition reads at once (the store's way before,
+// 64 at a time), IN queries of 10 at once, and one IN of all 100.
 func BenchmarkSightingsOfBeacons(b *testing.B) {
 	s, _ := cassandratest.Keyspace(b, schemaFS)
 	st := newCassandraStore(s)
 	ctx := context.Background()
 	hour := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	beacons := seedBeacons(b, ctx, st, maxQueryBeacons, 10, hour)
-	b.Run("parallel-partitions", func(b *testing.B) {
+	b.Run("store", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := st.SightingsOfBeacons(ctx, beacons, hour); err != nil {
 				b.Fatal(err)
@@ -141,38 +162,37 @@ func BenchmarkSightingsOfBeacons(b *testing.B) {
 			}
 		}
 	})
-	for _, group := range []int{10, 25} {
-		b.Run(fmt.Sprintf("IN-queries-of-%d-in-parallel", group), func(b *testing.B) {
+	scan := func(sc gocql.Scanner) (api.Sighting, error) {
+		var x api.Sighting
+		return x, sc.Scan(&x.BeaconID, &x.TimeLogged, &x.UserID, &x.Name)
+	}
+	for _, group := range []int{1, 10, len(beacons)} {
+		b.Run(fmt.Sprintf("queries-of-%d-beacons-at-once", group), func(b *testing.B) {
 			for b.Loop() {
 				errs := make(chan error, len(beacons))
+				rows := make(chan int, len(beacons))
 				for start := 0; start < len(beacons); start += group {
 					go func() {
-						q := cassandra.Read(ctx, s, selectHourIn, beacons[start:min(start+group, len(beacons))], hour)
-						_, err := cassandra.All(q, 1000, maxRowsPerRequest, func(sc gocql.Scanner) (api.Sighting, error) {
-							var x api.Sighting
-							return x, sc.Scan(&x.BeaconID, &x.TimeLogged, &x.UserID, &x.Name)
-						})
+						q := cassandra.Read(ctx, s, selectHours, beacons[start:min(start+group, len(beacons))], hour)
+						if group == 1 {
+							q = cassandra.Read(ctx, s, selectHour, beacons[start], hour)
+						}
+						got, err := cassandra.All(q, 1000, maxRowsPerRequest, scan)
+						rows <- len(got)
 						errs <- err
 					}()
 				}
+				n := 0
 				for start := 0; start < len(beacons); start += group {
 					if err := <-errs; err != nil {
 						b.Fatal(err)
 					}
+					n += <-rows
+				}
+				if n != 10*len(beacons) {
+					b.Fatalf("%d rows", n)
 				}
 			}
 		})
 	}
-	b.Run("one-IN-query", func(b *testing.B) {
-		for b.Loop() {
-			q := cassandra.Read(ctx, s, selectHourIn, beacons, hour)
-			rows, err := cassandra.All(q, 1000, maxRowsPerRequest, func(sc gocql.Scanner) (api.Sighting, error) {
-				var x api.Sighting
-				return x, sc.Scan(&x.BeaconID, &x.TimeLogged, &x.UserID, &x.Name)
-			})
-			if err != nil || len(rows) != 10*maxQueryBeacons {
-				b.Fatal(len(rows), err)
-			}
-		}
-	})
 }

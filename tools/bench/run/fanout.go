@@ -1,16 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/loadgen"
@@ -22,10 +15,15 @@ import (
 // batched tracking calls the aggregator makes for the location (one GET
 // /tracking/sightings per chunk of trackingBatch beacons, issued in
 // parallel from the benchmark; the operation lasts as long as the slowest).
-// After the largest size it reads the aggregator process's peak memory.
+// Every size is seeded first; the sizes but the largest then run in Rounds
+// interleaved rounds (Summary says how rounds are combined), the largest
+// once at the end, after which it reads the aggregator process's peak
+// memory.
 type FanoutSection struct {
 	Rate     float64      `json:"rate"`
-	Duration float64      `json:"durationSeconds"`
+	Duration float64      `json:"durationSeconds"` // of each run
+	Rounds   int          `json:"rounds,omitempty"`
+	Summary  string       `json:"summary,omitempty"`
 	Sizes    []FanoutSize `json:"sizes"`
 	// AggregatorPeakKiB is the aggregator's VmHWM (peak resident memory)
 	// after the largest size; 0 when it could not be read.
@@ -39,10 +37,18 @@ type FanoutSize struct {
 	Beacon        *loadgen.Result `json:"beaconCall"`
 	Tracking      *loadgen.Result `json:"batchedTrackingCalls"` // slowest of the parallel batched calls
 	Aggregator    *loadgen.Result `json:"aggregator"`
-	BudgetP50     float64         `json:"budgetP50Ms"`   // beacon p50 + batched tracking p50
-	OverheadP50   float64         `json:"overheadP50Ms"` // aggregator p50 - budget
-	BudgetP99     float64         `json:"budgetP99Ms"`
-	OverheadP99   float64         `json:"overheadP99Ms"`
+	// AggregatorP50s is each round's aggregator p50, in round order: the
+	// spread behind the median.
+	AggregatorP50s []float64 `json:"aggregatorP50sMs,omitempty"`
+	// CPUPerRequest is, per service process, its CPU time during the
+	// aggregator runs divided by their requests (ms; median over rounds):
+	// what one aggregator request costs each service, in 10 ms ticks, so
+	// only a run's total is precise.
+	CPUPerRequest map[string]float64 `json:"cpuPerAggregatorRequestMs,omitempty"`
+	BudgetP50     float64            `json:"budgetP50Ms"`   // beacon p50 + batched tracking p50
+	OverheadP50   float64            `json:"overheadP50Ms"` // aggregator p50 - budget
+	BudgetP99     float64            `json:"budgetP99Ms"`
+	OverheadP99   float64            `json:"overheadP99Ms"`
 }
 
 // size is the run of n beacons, nil when there is none.
@@ -68,43 +74,46 @@ const (
 // 1 and wants 500 within the request deadline.
 var fanoutSizes = []int{1, 20, 100, 500}
 
+// fanoutRounds: three rounds give a median that one slow run cannot move.
+const fanoutRounds = 3
+
+// fanoutSummary is how the rounds of one size are combined (FanoutSection.Summary).
+const fanoutSummary = "per size: p50, p90 and p99 are the medians of the rounds' own (not pooled samples); min and max over all rounds; counts summed"
+
 func fanoutSection(ctx context.Context, o options, s *procstack.Stack) (*FanoutSection, error) {
-	sec := &FanoutSection{Rate: o.latencyRate, Duration: o.latencyFor.Seconds()}
+	sec := &FanoutSection{Rate: o.latencyRate, Duration: o.latencyFor.Seconds(), Rounds: fanoutRounds, Summary: fanoutSummary}
 	client := loadgen.NewClient(64, 10*time.Second)
 	hour := time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC)
 	lc := loadgen.Config{Rate: o.latencyRate, Duration: o.latencyFor, Concurrency: 32, Timeout: 10 * time.Second, Warmup: 10}
-	for _, n := range fanoutSizes {
+	// Seed every size first, so that no size is measured right after the
+	// writes of its own seeding and the others are not.
+	runs := make([]*fanoutRuns, len(fanoutSizes))
+	for i, n := range fanoutSizes {
 		location, beacons, err := seedFanoutLocation(ctx, client, s, n, hour)
 		if err != nil {
 			return nil, err
 		}
-		calls := (n + trackingBatch - 1) / trackingBatch
-		size := FanoutSize{Beacons: n, RowsPerBeacon: fanoutRows, TrackingCalls: calls}
-		step("  %d beacon(s): beacon call, %d batched tracking call(s), aggregator", n, calls)
-		if size.Beacon, err = loadgen.Run(ctx, lc, loadgen.HTTPOp(client, loadgen.BeaconsAt(s.URL("beacon"), []string{location}))); err != nil {
-			return nil, err
-		}
-		size.Beacon.Name = "beacon GET /beacons/locations/{id}"
-		if size.Tracking, err = loadgen.Run(ctx, lc, batchedTracking(client, s.URL("tracking"), beacons, hour)); err != nil {
-			return nil, err
-		}
-		size.Tracking.Name = fmt.Sprintf("slowest of %d parallel GET /tracking/sightings (%d beacons)", calls, n)
-		if size.Aggregator, err = loadgen.Run(ctx, lc, loadgen.HTTPOp(client, loadgen.LocationQueries(s.URL("aggregator"), []string{location}, hour))); err != nil {
-			return nil, err
-		}
-		size.Aggregator.Name = "aggregator GET /aggregator/locations/{id}/{t}"
-		// The aggregator's errors are kept, not fatal: at 500 beacons a 504
-		// (the request deadline) is what the goal checks for.
-		for _, r := range []*loadgen.Result{size.Beacon, size.Tracking} {
-			if r.Errors > 0 {
-				return nil, fmt.Errorf("%s: %d errors (%s)", r.Name, r.Errors, loadgen.StatusString(r.Statuses))
+		runs[i] = &fanoutRuns{n: n, location: location, beacons: beacons}
+	}
+	// Rounds over the small sizes, each round led by the next size, so that
+	// slow drifts of the shared machine hit 1 and 100 beacons alike; the
+	// largest size runs once, last: it saturates the node (queueing), and
+	// whatever ran after it would inherit the backlog.
+	small, big := runs[:len(runs)-1], runs[len(runs)-1]
+	for round := range fanoutRounds {
+		step("  round %d/%d", round+1, fanoutRounds)
+		for k := range small {
+			r := small[(k+round)%len(small)]
+			if err := r.measure(ctx, lc, client, s, hour); err != nil {
+				return nil, err
 			}
 		}
-		size.BudgetP50 = size.Beacon.Latency.P50 + size.Tracking.Latency.P50
-		size.OverheadP50 = size.Aggregator.Latency.P50 - size.BudgetP50
-		size.BudgetP99 = size.Beacon.Latency.P99 + size.Tracking.Latency.P99
-		size.OverheadP99 = size.Aggregator.Latency.P99 - size.BudgetP99
-		sec.Sizes = append(sec.Sizes, size)
+	}
+	if err := big.measure(ctx, lc, client, s, hour); err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		sec.Sizes = append(sec.Sizes, r.summarize())
 	}
 	if pid, err := s.PID("aggregator"); err == nil {
 		sec.AggregatorPeakKiB, err = vmHWM(pid)
@@ -115,96 +124,114 @@ func fanoutSection(ctx context.Context, o options, s *procstack.Stack) (*FanoutS
 	return sec, nil
 }
 
-// seedFanoutLocation registers a new location with n beacons and posts
-// fanoutRows sightings per beacon into hour, in POSTs of at most seedBatch.
-func seedFanoutLocation(ctx context.Context, client *http.Client, s *procstack.Stack, n int, hour time.Time) (string, []string, error) {
-	location := loadgen.UUID(nil)
-	beacons := make([]string, n)
-	for i := range beacons {
-		var b struct {
-			BeaconID string `json:"beaconId"`
-		}
-		body := fmt.Sprintf(`{"locationId":%q,"beaconName":"bench beacon %d"}`, location, i)
-		if err := postJSON(ctx, client, s.URL("beacon")+"/beacons", body, "", &b); err != nil {
-			return "", nil, fmt.Errorf("register beacon: %w", err)
-		}
-		beacons[i] = b.BeaconID
-	}
-	// Request i carries rows i*batch..: round-robin over the beacons, so
-	// every beacon gets fanoutRows when batch divides n*fanoutRows.
-	batch := min(n*fanoutRows, seedBatch)
-	w := loadgen.SightingWorkload{Base: s.URL("tracking"), Beacons: beacons, Batch: batch, At: hour, Seed: 7}
-	for i := range (n*fanoutRows + batch - 1) / batch {
-		req := w.Request(i)
-		if err := postJSON(ctx, client, req.URL, string(req.Body), "", nil); err != nil {
-			return "", nil, fmt.Errorf("seed sightings: %w", err)
-		}
-	}
-	return location, beacons, nil
+// fanoutRuns is one location size's seeded data and its runs so far.
+type fanoutRuns struct {
+	n                            int
+	location                     string
+	beacons                      []string
+	beacon, tracking, aggregator []*loadgen.Result
+	cpu                          map[string][]float64 // per service, per run
 }
 
-// vmHWM reads a process's peak resident memory (VmHWM) in KiB.
-func vmHWM(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("/proc/%d/status has no VmHWM", pid)
-}
-
-// batchedTracking issues the tracking calls of one aggregator request at
-// once: GET /tracking/sightings for each chunk of trackingBatch beacons.
-// The operation lasts as long as the slowest.
-func batchedTracking(client *http.Client, base string, beacons []string, hour time.Time) loadgen.Op {
-	var urls []string
-	for start := 0; start < len(beacons); start += trackingBatch {
-		chunk := beacons[start:min(start+trackingBatch, len(beacons))]
-		urls = append(urls, fmt.Sprintf("%s/tracking/sightings?epochSeconds=%d&beaconId=%s", strings.TrimRight(base, "/"), hour.Unix(), strings.Join(chunk, ",")))
-	}
-	op := loadgen.HTTPOp(client, func(k int) loadgen.Request { return loadgen.Request{Method: "GET", URL: urls[k]} })
-	return func(ctx context.Context, _ int) loadgen.Outcome {
-		outs := make([]loadgen.Outcome, len(urls))
-		var wg sync.WaitGroup
-		for k := range urls {
-			wg.Go(func() { outs[k] = op(ctx, k) })
-		}
-		wg.Wait()
-		for _, o := range outs {
-			if !o.OK {
-				return o
+// serviceCPU is the CPU time each service process has used so far; a
+// service whose time cannot be read is left out.
+func serviceCPU(s *procstack.Stack) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, name := range []string{"beacon", "tracking", "aggregator"} {
+		if pid, err := s.PID(name); err == nil {
+			if t, err := cpuTime(pid); err == nil {
+				out[name] = t
 			}
 		}
-		return loadgen.Outcome{Status: "200", OK: true}
 	}
+	return out
 }
 
-// postJSON posts body, with the gateway key token when not empty, and wants
-// a 201; into receives the answer.
-func postJSON(ctx context.Context, c *http.Client, url, body, token string, into any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewBufferString(body))
+// measure runs the beacon call, the batched tracking calls and the
+// aggregator once each, back to back. The aggregator's errors are kept,
+// not fatal: at 500 beacons a 504 (the request deadline) is what the goal
+// checks for.
+func (r *fanoutRuns) measure(ctx context.Context, lc loadgen.Config, client *http.Client, s *procstack.Stack, hour time.Time) error {
+	calls := (r.n + trackingBatch - 1) / trackingBatch
+	step("  %d beacon(s): beacon call, %d batched tracking call(s), aggregator", r.n, calls)
+	b, err := loadgen.Run(ctx, lc, loadgen.HTTPOp(client, loadgen.BeaconsAt(s.URL("beacon"), []string{r.location})))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
+	b.Name = "beacon GET /beacons/locations/{id}"
+	t, err := loadgen.Run(ctx, lc, batchedTracking(client, s.URL("tracking"), r.beacons, hour))
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("POST %s: %d %s", url, resp.StatusCode, data)
+	t.Name = fmt.Sprintf("slowest of %d parallel GET /tracking/sightings (%d beacons)", calls, r.n)
+	before := serviceCPU(s)
+	a, err := loadgen.Run(ctx, lc, loadgen.HTTPOp(client, loadgen.LocationQueries(s.URL("aggregator"), []string{r.location}, hour)))
+	if err != nil {
+		return err
 	}
-	if into != nil {
-		return json.Unmarshal(data, into)
+	for name, t := range serviceCPU(s) {
+		if r.cpu == nil {
+			r.cpu = map[string][]float64{}
+		}
+		if a.Ops > 0 {
+			r.cpu[name] = append(r.cpu[name], float64(t-before[name])/float64(time.Millisecond)/float64(a.Ops))
+		}
 	}
+	a.Name = "aggregator GET /aggregator/locations/{id}/{t}"
+	for _, x := range []*loadgen.Result{b, t} {
+		if x.Errors > 0 {
+			return fmt.Errorf("%s: %d errors (%s)", x.Name, x.Errors, loadgen.StatusString(x.Statuses))
+		}
+	}
+	r.beacon, r.tracking, r.aggregator = append(r.beacon, b), append(r.tracking, t), append(r.aggregator, a)
 	return nil
+}
+
+func (r *fanoutRuns) summarize() FanoutSize {
+	size := FanoutSize{Beacons: r.n, RowsPerBeacon: fanoutRows, TrackingCalls: (r.n + trackingBatch - 1) / trackingBatch,
+		Beacon: combine(r.beacon), Tracking: combine(r.tracking), Aggregator: combine(r.aggregator)}
+	for _, a := range r.aggregator {
+		if len(r.aggregator) > 1 { // one run (the largest size) is its own median
+			size.AggregatorP50s = append(size.AggregatorP50s, a.Latency.P50)
+		}
+	}
+	for name, v := range r.cpu {
+		if size.CPUPerRequest == nil {
+			size.CPUPerRequest = map[string]float64{}
+		}
+		size.CPUPerRequest[name] = median(v)
+	}
+	size.BudgetP50 = size.Beacon.Latency.P50 + size.Tracking.Latency.P50
+	size.OverheadP50 = size.Aggregator.Latency.P50 - size.BudgetP50
+	size.BudgetP99 = size.Beacon.Latency.P99 + size.Tracking.Latency.P99
+	size.OverheadP99 = size.Aggregator.Latency.P99 - size.BudgetP99
+	return size
+}
+
+// combine summarizes the rounds of one measurement as fanoutSummary says:
+// p50, p90 and p99 the medians of the rounds' own, min/max over all
+// rounds, counts summed, mean and rates averaged.
+func combine(rs []*loadgen.Result) *loadgen.Result {
+	c := *rs[0]
+	c.Statuses = map[string]int{}
+	c.Ops, c.OK, c.Errors, c.Items = 0, 0, 0, 0
+	c.Latency.Mean, c.Throughput, c.ItemsPerSec, c.Elapsed = 0, 0, 0, 0
+	var p50, p90, p99 []float64
+	for _, r := range rs {
+		c.Ops, c.OK, c.Errors, c.Items = c.Ops+r.Ops, c.OK+r.OK, c.Errors+r.Errors, c.Items+r.Items
+		for k, v := range r.Statuses {
+			c.Statuses[k] += v
+		}
+		c.Elapsed += r.Elapsed
+		c.Latency.Min, c.Latency.Max = min(c.Latency.Min, r.Latency.Min), max(c.Latency.Max, r.Latency.Max)
+		c.Latency.Mean += r.Latency.Mean / float64(len(rs))
+		c.Throughput += r.Throughput / float64(len(rs))
+		c.ItemsPerSec += r.ItemsPerSec / float64(len(rs))
+		p50, p90, p99 = append(p50, r.Latency.P50), append(p90, r.Latency.P90), append(p99, r.Latency.P99)
+	}
+	c.Latency.P50, c.Latency.P90, c.Latency.P99 = median(p50), median(p90), median(p99)
+	if len(rs) > 1 {
+		c.Name = fmt.Sprintf("%s (median of %d rounds)", c.Name, len(rs))
+	}
+	return &c
 }

@@ -5,6 +5,7 @@
 //	tools/bazel run //tools/bench/run            (services and images from Bazel)
 //	tools/bazel run //tools/bench/run -- -quick  (shorter runs, for a smoke test)
 //	CASSANDRA_HOSTS=127.0.0.1:9042 tools/bazel run //tools/bench/run   (use a running Cassandra)
+//	tools/bazel run //tools/bench/run -- -only-fanout   (section 2 alone, printed; writes nothing into docs/)
 //
 // Without CASSANDRA_HOSTS it starts its own Cassandra with libs/cassandra/launcher on ports of its own (CQL 29042) and stops it at the end. Sections:
 //
@@ -89,6 +90,7 @@ func run() error {
 	flag.BoolVar(&o.noSecurity, "no-security", false, "skip the section measuring what authentication and TLS cost")
 	flag.BoolVar(&o.noTracing, "no-tracing", false, "skip the section measuring what tracing costs")
 	onlyTracing := flag.Bool("only-tracing", false, "run only the tracing section and merge it into docs/benchmarks/results.json")
+	onlyFanout := flag.Bool("only-fanout", false, "run only the fan-out section (2) and print its table; writes nothing into docs/")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
@@ -105,6 +107,9 @@ func run() error {
 	}
 	if o.quick {
 		o.ingestFor, o.latencyFor = 3*time.Second, 2*time.Second
+	}
+	if *onlyFanout {
+		return runOnlyFanout(o)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -124,33 +129,12 @@ func run() error {
 	// Section 3 first: it needs no server.
 	res.Images = imageFacts(o.digests, o.bin)
 
-	hosts := os.Getenv("CASSANDRA_HOSTS")
-	res.Cassandra = "started by the benchmark (libs/cassandra/launcher, 1 node, heap 512M)"
-	if hosts == "" {
-		step("starting Cassandra %s on 127.0.0.1:%d", launcher.Version, o.cqlPort)
-		cache, err := launcher.CacheDir()
-		if err != nil {
-			return err
-		}
-		if _, err := launcher.Fetch(ctx, cache); err != nil {
-			return err
-		}
-		dir := filepath.Join(work, "cassandra")
-		c, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: o.cqlPort,
-			StoragePort: o.cqlPort - 42, JMXPort: o.cqlPort + 157, Log: os.Stderr})
-		if err != nil {
-			return err
-		}
-		hosts = c.Hosts()
-		defer func() {
-			step("stopping Cassandra")
-			if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
-				fmt.Fprintln(os.Stderr, "bench:", err)
-			}
-		}()
-	} else {
-		res.Cassandra = "CASSANDRA_HOSTS=" + hosts + " (already running)"
+	hosts, desc, stopCassandra, err := benchCassandra(ctx, o, work)
+	if err != nil {
+		return err
 	}
+	defer stopCassandra()
+	res.Cassandra = desc
 
 	logPath := filepath.Join(work, "services.log")
 	logs, err := os.Create(logPath)
@@ -266,4 +250,34 @@ func rerender(out string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "docs", "BENCHMARKS.md"), []byte(md), 0o644)
+}
+
+// benchCassandra is CASSANDRA_HOSTS when set, else a one-node Cassandra
+// started on o.cqlPort; desc says which (Results.Cassandra), stop stops
+// what was started.
+func benchCassandra(ctx context.Context, o options, work string) (hosts, desc string, stop func(), err error) {
+	if hosts := os.Getenv("CASSANDRA_HOSTS"); hosts != "" {
+		return hosts, "CASSANDRA_HOSTS=" + hosts + " (already running)", func() {}, nil
+	}
+	step("starting Cassandra %s on 127.0.0.1:%d", launcher.Version, o.cqlPort)
+	cache, err := launcher.CacheDir()
+	if err != nil {
+		return "", "", nil, err
+	}
+	if _, err := launcher.Fetch(ctx, cache); err != nil {
+		return "", "", nil, err
+	}
+	dir := filepath.Join(work, "cassandra")
+	c, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: o.cqlPort,
+		StoragePort: o.cqlPort - 42, JMXPort: o.cqlPort + 157, Log: os.Stderr})
+	if err != nil {
+		return "", "", nil, err
+	}
+	stop = func() {
+		step("stopping Cassandra")
+		if err := launcher.Stop(dir, time.Minute, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+	}
+	return c.Hosts(), "started by the benchmark (libs/cassandra/launcher, 1 node, heap 512M)", stop, nil
 }
