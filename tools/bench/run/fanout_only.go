@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/procstack"
@@ -18,25 +15,16 @@ import (
 // saves the section's JSON in the benchmark's work directory, but writes
 // nothing into docs/ (a full run does that).
 func runOnlyFanout(o options) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	work, err := workDir()
+	ctx, work, logs, done, err := startOnly(&o, "services-fanout.log")
 	if err != nil {
 		return err
 	}
-	if err := procstack.BuildMissing(ctx, &o.bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
-		return err
-	}
+	defer done()
 	hosts, desc, stopCassandra, err := benchCassandra(ctx, o, work)
 	if err != nil {
 		return err
 	}
 	defer stopCassandra()
-	logs, err := os.Create(filepath.Join(work, "services-fanout.log"))
-	if err != nil {
-		return err
-	}
-	defer logs.Close()
 	s, err := procstack.Start(ctx, procstack.Config{Bin: o.bin, CassandraHosts: hosts, Output: logs,
 		BeaconKeyspace: benchBeaconKS, TrackingKeyspace: benchTrackingKS})
 	if err != nil {

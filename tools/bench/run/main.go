@@ -223,6 +223,25 @@ func step(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
 }
 
+// startOnly is the start of a run of one section (-only-fanout,
+// -only-tracing): a context that SIGINT and SIGTERM cancel, the work
+// directory, the services' binaries built when missing, and the services'
+// log file there (logName). done cancels the context and closes the log.
+func startOnly(o *options, logName string) (ctx context.Context, work string, logs *os.File, done func(), err error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if work, err = workDir(); err == nil {
+		err = procstack.BuildMissing(ctx, &o.bin, filepath.Join(work, "bin"), os.Stderr)
+	}
+	if err == nil {
+		logs, err = os.Create(filepath.Join(work, logName))
+	}
+	if err != nil {
+		stop()
+		return nil, "", nil, nil, err
+	}
+	return ctx, work, logs, func() { logs.Close(); stop() }, nil
+}
+
 func workDir() (string, error) {
 	cache, err := launcher.CacheDir()
 	if err != nil {

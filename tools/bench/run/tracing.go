@@ -7,11 +7,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/loadgen"
@@ -149,20 +147,11 @@ func kindSuffix(kind string) string {
 // numbers (the section carries its own date), and BENCHMARKS.md is
 // rendered again.
 func runOnlyTracing(o options) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	work, err := workDir()
+	ctx, work, logs, done, err := startOnly(&o, "services-tracing.log")
 	if err != nil {
 		return err
 	}
-	if err := procstack.BuildMissing(ctx, &o.bin, filepath.Join(work, "bin"), os.Stderr); err != nil {
-		return err
-	}
-	logs, err := os.Create(filepath.Join(work, "services-tracing.log"))
-	if err != nil {
-		return err
-	}
-	defer logs.Close()
+	defer done()
 	step("2c what tracing costs (off, 10%% and 100%% sampling side by side)")
 	t, err := tracingSection(ctx, o, work, logs)
 	if err != nil {
