@@ -10,6 +10,13 @@ import (
 	"github.com/gocql/gocql"
 )
 
+// MaxSightingsQueryBeacons is the most beaconId values one GET
+// /tracking/sightings takes, repeats counted (the parameter's maxItems in
+// tracking's and the gateway's OpenAPI documents): tracking answers more
+// with a 400, and the aggregator asks in chunks of this size. One constant,
+// so the two cannot drift apart.
+const MaxSightingsQueryBeacons = 100
+
 // Beacon is a Bluetooth beacon hanging at a location (beacon-service).
 type Beacon struct {
 	LocationID gocql.UUID `json:"locationId"`

@@ -27,9 +27,9 @@ import (
 // (100 000, its maxRowsPerRequest) with typical names.
 const maxUpstreamBody = 16 << 20
 
-// defaultTrackingBatch is tracking-service's maxQueryBeacons: the most
-// beacons one GET /tracking/sightings may ask for.
-const defaultTrackingBatch = 100
+// defaultTrackingBatch is the most beacons one GET /tracking/sightings may
+// ask for (tracking's maxQueryBeacons is the same constant).
+const defaultTrackingBatch = api.MaxSightingsQueryBeacons
 
 // Upstreams calls beacon-service and tracking-service. Base URLs carry scheme
 // and host only (e.g. http://beacon:8080); paths are the API contract's.

@@ -18,7 +18,7 @@ import (
 // beacons — a large location — is one request; 100 partitions of a busy
 // hour (4 IN queries of readGroup, store_beacons.go) still fit in one
 // request's time.
-const maxQueryBeacons = 100
+const maxQueryBeacons = api.MaxSightingsQueryBeacons
 
 // sightingsOfBeacons answers GET /tracking/sightings?epochSeconds=E&beaconId=A&beaconId=B...:
 // the sightings of every listed beacon in the UTC clock hour containing E,
