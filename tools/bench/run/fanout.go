@@ -133,15 +133,30 @@ type fanoutRuns struct {
 	cpu                          map[string][]float64 // per service, per run
 }
 
-// serviceCPU is the CPU time each service process has used so far; a
-// service whose time cannot be read is left out.
+// serviceCPU is the CPU time each fan-out service process has used so far.
 func serviceCPU(s *procstack.Stack) map[string]time.Duration {
-	out := map[string]time.Duration{}
-	for _, name := range []string{"beacon", "tracking", "aggregator"} {
+	return processCPU(stackPIDs(s, "beacon", "tracking", "aggregator"))
+}
+
+// stackPIDs maps the named services of s to their process ids; a service
+// whose process id is not known is left out.
+func stackPIDs(s *procstack.Stack, names ...string) map[string]int {
+	pids := map[string]int{}
+	for _, name := range names {
 		if pid, err := s.PID(name); err == nil {
-			if t, err := cpuTime(pid); err == nil {
-				out[name] = t
-			}
+			pids[name] = pid
+		}
+	}
+	return pids
+}
+
+// processCPU is the CPU time each named process has used so far; one whose
+// time cannot be read is left out.
+func processCPU(pids map[string]int) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for name, pid := range pids {
+		if t, err := cpuTime(pid); err == nil {
+			out[name] = t
 		}
 	}
 	return out

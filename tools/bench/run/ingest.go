@@ -25,6 +25,11 @@ type IngestSection struct {
 	Rounds int `json:"rounds"`
 	// Prebuilt is how many requests each mode builds before it runs.
 	Prebuilt int `json:"prebuiltRequests,omitempty"`
+	// CPUPer1000Rows is, per mode (raw-batched, tracking, gateway) and
+	// process (cassandra, tracking, gateway, bench: the load generator and
+	// raw gocql), the CPU time spent per 1 000 rows written, median over
+	// the rounds; warm-up operations (about 1 % of a run) are included.
+	CPUPer1000Rows map[string]map[string]float64 `json:"cpuMsPer1000Rows,omitempty"`
 	// Ratios of rows/s against raw single-row prepared inserts.
 	TrackingVsRaw float64 `json:"trackingBatchVsRawInsert"`
 	GatewayVsRaw  float64 `json:"gatewayBatchVsRawInsert"`
@@ -45,7 +50,7 @@ const (
 	storeWriteConc = 8  // tracking's batches in flight per request
 )
 
-func ingestSection(ctx context.Context, o options, hosts string, s *procstack.Stack) (*IngestSection, error) {
+func ingestSection(ctx context.Context, o options, hosts string, cassandraPID int, s *procstack.Stack) (*IngestSection, error) {
 	sec := &IngestSection{Concurrency: o.concurrency, Batch: o.batch, Beacons: ingestBeacons}
 	beacons := make([]string, ingestBeacons)
 	for i := range beacons {
@@ -93,13 +98,21 @@ func ingestSection(ctx context.Context, o options, hosts string, s *procstack.St
 		}
 	}
 	runs = append(runs, run{"HTTP tracking: 1 per POST", "tracking-single", httpIngest(s.URL("tracking"), withBatch(work, 1), o.concurrency)})
+	pids := stackPIDs(s, "tracking", "gateway")
+	pids["bench"] = os.Getpid()
+	if cassandraPID > 0 {
+		pids["cassandra"] = cassandraPID
+	}
 	perKind := map[string][]float64{}
+	cpu := map[string]map[string][]float64{} // kind -> process -> per run
 	for _, r := range runs {
 		step("  %s", r.name)
+		before := processCPU(pids)
 		res, err := loadgen.Run(ctx, lc, r.op)
 		if err != nil {
 			return nil, err
 		}
+		addCPUPer1000(cpu, r.kind, before, processCPU(pids), res.Items)
 		res.Name = r.name
 		if res.OK == 0 {
 			return nil, fmt.Errorf("%s: nothing succeeded (%s)", r.name, loadgen.StatusString(res.Statuses))
@@ -110,9 +123,35 @@ func ingestSection(ctx context.Context, o options, hosts string, s *procstack.St
 	raw, rawBatch := median(perKind["raw-single"]), median(perKind["raw-batched"])
 	tracking, gateway := median(perKind["tracking"]), median(perKind["gateway"])
 	sec.Rounds, sec.Prebuilt = ingestRounds, ingestPool
+	sec.CPUPer1000Rows = map[string]map[string]float64{}
+	for kind, procs := range cpu {
+		sec.CPUPer1000Rows[kind] = map[string]float64{}
+		total := 0.0
+		for name, v := range procs {
+			sec.CPUPer1000Rows[kind][name] = median(v)
+			total += median(v)
+		}
+		sec.CPUPer1000Rows[kind]["total"] = total
+	}
 	sec.TrackingVsRaw, sec.GatewayVsRaw = tracking/raw, gateway/raw
 	sec.TrackingVsRawBatched, sec.GatewayVsRawBatched = tracking/rawBatch, gateway/rawBatch
 	return sec, nil
+}
+
+// addCPUPer1000 records, for a run of kind that wrote rows, each process's
+// CPU time between before and after per 1 000 rows.
+func addCPUPer1000(cpu map[string]map[string][]float64, kind string, before, after map[string]time.Duration, rows int) {
+	if rows <= 0 {
+		return
+	}
+	if cpu[kind] == nil {
+		cpu[kind] = map[string][]float64{}
+	}
+	for name, t := range after {
+		if b, ok := before[name]; ok {
+			cpu[kind][name] = append(cpu[kind][name], float64(t-b)/float64(time.Millisecond)*1000/float64(rows))
+		}
+	}
 }
 
 func withBatch(w loadgen.SightingWorkload, n int) loadgen.SightingWorkload {

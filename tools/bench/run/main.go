@@ -6,6 +6,7 @@
 //	tools/bazel run //tools/bench/run -- -quick  (shorter runs, for a smoke test)
 //	CASSANDRA_HOSTS=127.0.0.1:9042 tools/bazel run //tools/bench/run   (use a running Cassandra)
 //	tools/bazel run //tools/bench/run -- -only-fanout   (section 2 alone, printed; writes nothing into docs/)
+//	tools/bazel run //tools/bench/run -- -only-ingest   (section 1 alone, likewise)
 //
 // Without CASSANDRA_HOSTS it starts its own Cassandra with libs/cassandra/launcher on ports of its own (CQL 29042) and stops it at the end. Sections:
 //
@@ -91,6 +92,7 @@ func run() error {
 	flag.BoolVar(&o.noTracing, "no-tracing", false, "skip the section measuring what tracing costs")
 	onlyTracing := flag.Bool("only-tracing", false, "run only the tracing section and merge it into docs/benchmarks/results.json")
 	onlyFanout := flag.Bool("only-fanout", false, "run only the fan-out section (2) and print its table; writes nothing into docs/")
+	onlyIngest := flag.Bool("only-ingest", false, "run only the ingest section (1) and print its table; writes nothing into docs/")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
@@ -109,7 +111,10 @@ func run() error {
 		o.ingestFor, o.latencyFor = 3*time.Second, 2*time.Second
 	}
 	if *onlyFanout {
-		return runOnlyFanout(o)
+		return runOnly(o, "fanout")
+	}
+	if *onlyIngest {
+		return runOnly(o, "ingest")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -129,7 +134,7 @@ func run() error {
 	// Section 3 first: it needs no server.
 	res.Images = imageFacts(o.digests, o.bin)
 
-	hosts, desc, stopCassandra, err := benchCassandra(ctx, o, work)
+	hosts, desc, cassandraPID, stopCassandra, err := benchCassandra(ctx, o, work)
 	if err != nil {
 		return err
 	}
@@ -157,7 +162,7 @@ func run() error {
 	}()
 
 	step("1/4 ingest throughput (%d in flight, %s per run)", o.concurrency, o.ingestFor)
-	if res.Ingest, err = ingestSection(ctx, o, hosts, s); err != nil {
+	if res.Ingest, err = ingestSection(ctx, o, hosts, cassandraPID, s); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	step("2/4 aggregator fan-out latency (%g req/s, %s per run)", o.latencyRate, o.latencyFor)
@@ -274,23 +279,23 @@ func rerender(out string) error {
 // benchCassandra is CASSANDRA_HOSTS when set, else a one-node Cassandra
 // started on o.cqlPort; desc says which (Results.Cassandra), stop stops
 // what was started.
-func benchCassandra(ctx context.Context, o options, work string) (hosts, desc string, stop func(), err error) {
+func benchCassandra(ctx context.Context, o options, work string) (hosts, desc string, pid int, stop func(), err error) {
 	if hosts := os.Getenv("CASSANDRA_HOSTS"); hosts != "" {
-		return hosts, "CASSANDRA_HOSTS=" + hosts + " (already running)", func() {}, nil
+		return hosts, "CASSANDRA_HOSTS=" + hosts + " (already running)", 0, func() {}, nil
 	}
 	step("starting Cassandra %s on 127.0.0.1:%d", launcher.Version, o.cqlPort)
 	cache, err := launcher.CacheDir()
 	if err != nil {
-		return "", "", nil, err
+		return "", "", 0, nil, err
 	}
 	if _, err := launcher.Fetch(ctx, cache); err != nil {
-		return "", "", nil, err
+		return "", "", 0, nil, err
 	}
 	dir := filepath.Join(work, "cassandra")
 	c, err := launcher.Start(ctx, launcher.Options{Nodes: 1, Dir: dir, CQLPort: o.cqlPort,
 		StoragePort: o.cqlPort - 42, JMXPort: o.cqlPort + 157, Log: os.Stderr})
 	if err != nil {
-		return "", "", nil, err
+		return "", "", 0, nil, err
 	}
 	stop = func() {
 		step("stopping Cassandra")
@@ -298,5 +303,5 @@ func benchCassandra(ctx context.Context, o options, work string) (hosts, desc st
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}
 	}
-	return c.Hosts(), "started by the benchmark (libs/cassandra/launcher, 1 node, heap 512M)", stop, nil
+	return c.Hosts(), "started by the benchmark (libs/cassandra/launcher, 1 node, heap 512M)", c.Nodes[0].PID, stop, nil
 }
