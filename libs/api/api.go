@@ -51,3 +51,31 @@ type Error struct {
 func HourBucket(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Hour)
 }
+
+// GroupByBeacon puts each run of consecutive sightings of one beacon (the
+// way tracking reads and answers them: a partition's rows together) into
+// out at index[beacon], as the run itself, a sub-slice of ss with its
+// capacity capped so that a later append copies, or appended when out
+// already holds some of that beacon. It hands out runs instead of copying
+// sighting by sighting. It stops at the first beacon index does not hold
+// and returns it with ok false.
+func GroupByBeacon(ss []Sighting, index map[gocql.UUID]int, out [][]Sighting) (unknown gocql.UUID, ok bool) {
+	for start := 0; start < len(ss); {
+		b := ss[start].BeaconID
+		end := start + 1
+		for end < len(ss) && ss[end].BeaconID == b {
+			end++
+		}
+		i, known := index[b]
+		if !known {
+			return b, false
+		}
+		if out[i] == nil {
+			out[i] = ss[start:end:end]
+		} else {
+			out[i] = append(out[i], ss[start:end]...)
+		}
+		start = end
+	}
+	return gocql.UUID{}, true
+}

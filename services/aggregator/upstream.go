@@ -181,23 +181,9 @@ func (u *Upstreams) SightingsOf(ctx context.Context, beacons []gocql.UUID, epoch
 	// sightings is handed out as a slice of the decoded answer, not copied
 	// sighting by sighting.
 	out := make([][]api.Sighting, len(beacons))
-	for start := 0; start < len(sightings); {
-		b := sightings[start].BeaconID
-		end := start + 1
-		for end < len(sightings) && sightings[end].BeaconID == b {
-			end++
-		}
-		i, ok := index[b]
-		if !ok {
-			return nil, &UpstreamError{Service: "tracking-service", URL: u.Tracking.JoinPath("/tracking/sightings").String(), Kind: failBody,
-				Err: fmt.Errorf("answer has a sighting of beacon %s, which was not asked for", b)}
-		}
-		if out[i] == nil {
-			out[i] = sightings[start:end:end]
-		} else { // the beacon's sightings came in two runs: keep them all
-			out[i] = append(out[i], sightings[start:end]...)
-		}
-		start = end
+	if b, ok := api.GroupByBeacon(sightings, index, out); !ok {
+		return nil, &UpstreamError{Service: "tracking-service", URL: u.Tracking.JoinPath("/tracking/sightings").String(), Kind: failBody,
+			Err: fmt.Errorf("answer has a sighting of beacon %s, which was not asked for", b)}
 	}
 	return out, nil
 }

@@ -106,21 +106,8 @@ func (c *cassandraStore) readGroup(ctx context.Context, group []gocql.UUID, hour
 	}
 	// A partition's rows arrive together: each run of one beacon's rows is
 	// handed out as a slice of rows, not copied.
-	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && rows[end].BeaconID == rows[start].BeaconID {
-			end++
-		}
-		i, ok := index[rows[start].BeaconID]
-		if !ok {
-			return fmt.Errorf("read sightings of beacons %s at %s: a row of beacon %s, which was not asked for", joinUUIDs(group), hour.UTC().Format(time.RFC3339), rows[start].BeaconID)
-		}
-		if out[i] == nil {
-			out[i] = rows[start:end:end]
-		} else { // not expected: the partition's rows came in two runs
-			out[i] = append(out[i], rows[start:end]...)
-		}
-		start = end
+	if b, ok := api.GroupByBeacon(rows, index, out); !ok {
+		return fmt.Errorf("read sightings of beacons %s at %s: a row of beacon %s, which was not asked for", joinUUIDs(group), hour.UTC().Format(time.RFC3339), b)
 	}
 	return nil
 }
