@@ -46,12 +46,15 @@ type Settings struct {
 	// RequestTimeout bounds each API request (event streams exempt); 0 when
 	// the service has no -request-timeout.
 	RequestTimeout time.Duration
+	// DebugAddr, when set, is the loopback address of the profiling
+	// listener (ServeHTTP); "" is off.
+	DebugAddr string
 }
 
 // Flags are the common flags registered on a config.Set by AddFlags; read
 // them with Settings once the set is parsed.
 type Flags struct {
-	addr, level                                           *string
+	addr, level, debugAddr                                *string
 	readHeader, read, write, idle, shutdown, readyTimeout *time.Duration
 	maxConnAge                                            *time.Duration
 	requestTimeout                                        *time.Duration
@@ -76,6 +79,7 @@ func AddFlags(fs *config.Set, d Defaults) *Flags {
 		maxConnAge:   fs.Duration("max-conn-age", def.MaxConnAge, "close keep-alive connections after an answer once this old (+ up to 10% jitter), so load spreads onto new replicas; 0: never"),
 		maxHeader:    fs.Int("max-header-bytes", def.MaxHeaderBytes, withNote("request header size limit", d.MaxHeaderNote)),
 		level:        fs.String("log-level", "info", "log level: debug, info, warn, error"),
+		debugAddr:    fs.String("debug-addr", "", "loopback address (127.0.0.1:PORT) to serve Go's runtime profiles on, at /debug/pprof/; empty: off"),
 	}
 	if d.RequestTimeout > 0 {
 		f.requestTimeout = fs.Duration("request-timeout", d.RequestTimeout,
@@ -83,6 +87,12 @@ func AddFlags(fs *config.Set, d Defaults) *Flags {
 		fs.Validate("request-timeout", func() error { return config.Positive(*f.requestTimeout) })
 	}
 	fs.Validate("listen-addr", func() error { return config.HostPort(*f.addr) })
+	fs.Validate("debug-addr", func() error {
+		if *f.debugAddr == "" {
+			return nil
+		}
+		return loopbackAddr(*f.debugAddr)
+	})
 	for name, d := range map[string]*time.Duration{
 		"ready-timeout": f.readyTimeout, "read-header-timeout": f.readHeader, "read-timeout": f.read,
 		"write-timeout": f.write, "idle-timeout": f.idle, "shutdown-timeout": f.shutdown,
@@ -122,5 +132,6 @@ func (f *Flags) Settings() Settings {
 		},
 		LogLevel:     f.logLevel,
 		ReadyTimeout: *f.readyTimeout,
+		DebugAddr:    *f.debugAddr,
 	}
 }

@@ -162,7 +162,7 @@ func (s Settings) Ops(checks ...httpx.Check) httpx.Ops {
 // Serve serves h with the common settings until ctx ends and returns the
 // exit code: 1 when the server failed (logged as "<name> stopped"), else 0.
 func Serve(ctx context.Context, name string, s Settings, h http.Handler, logger *slog.Logger) int {
-	if err := httpx.Serve(ctx, s.Server, h, logger); err != nil {
+	if err := ServeHTTP(ctx, s, h, logger); err != nil {
 		logger.Error(name+" stopped", "error", err)
 		return 1
 	}

@@ -82,9 +82,9 @@ func BenchmarkDecodeValidateSightings(b *testing.B) {
 					b.Fatal(err)
 				}
 				for i, req := range reqs {
-					where := ""
+					where := noElement
 					if batch {
-						where = fmt.Sprintf("sightings[%d].", i)
+						where = element(i)
 					}
 					if _, err := req.parse(where, now); err != nil {
 						b.Fatal(err)
@@ -113,6 +113,42 @@ func BenchmarkRecordSightingsHandler(b *testing.B) {
 				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusCreated {
 					b.Fatalf("status %d: %s", rec.Code, rec.Body.Bytes())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sighting")
+		})
+	}
+}
+
+// benchSightings is n parsed sightings over 10 beacons, as decoded from
+// benchSightingsBody.
+func benchSightings(b *testing.B, n int) []api.Sighting {
+	b.Helper()
+	var reqs []sightingRequest
+	if err := json.Unmarshal(benchSightingsBody(b, max(n, 2))[:], &reqs); err != nil {
+		b.Fatal(err)
+	}
+	out := make([]api.Sighting, n)
+	for i := range out {
+		s, err := reqs[i].parse(noElement, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// BenchmarkGroupByPartition: RecordSightings' grouping of a request's rows
+// into per-partition batches, with duplicates collapsed, before any write.
+func BenchmarkGroupByPartition(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			in := benchSightings(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if batches := partitionBatches(in); len(batches) != 10*max(1, n/10/batchRows) {
+					b.Fatalf("%d batches", len(batches))
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sighting")

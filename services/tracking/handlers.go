@@ -85,9 +85,23 @@ type sightingRequest struct {
 	Name       *string `json:"name"`
 }
 
+// element says where a sighting was in the body: its index in an array, or
+// noElement for a lone object. Field names in errors are prefixed with it
+// ("sightings[3].beaconId"), built only when a check fails.
+type element int
+
+const noElement element = -1
+
+func (e element) String() string {
+	if e == noElement {
+		return ""
+	}
+	return fmt.Sprintf("sightings[%d].", int(e))
+}
+
 // parse validates one sighting; field names in errors are prefixed with
-// where (e.g. "sightings[3].").
-func (req sightingRequest) parse(where string, now time.Time) (api.Sighting, error) {
+// where (see element).
+func (req sightingRequest) parse(where element, now time.Time) (api.Sighting, error) {
 	var sg api.Sighting
 	for _, f := range []struct {
 		name  string
@@ -120,10 +134,10 @@ func (req sightingRequest) parse(where string, now time.Time) (api.Sighting, err
 // fails, again under where+name for the message: building "sightings[i].x"
 // for every field of every element was most of a batch's allocations.
 // The validators are pure, so the second run fails the same way.
-func check[T any](where, name, value string, valid func(field, s string) (T, error)) (T, error) {
+func check[T any](where element, name, value string, valid func(field, s string) (T, error)) (T, error) {
 	v, err := valid(name, value)
-	if err != nil && where != "" {
-		_, err = valid(where+name, value)
+	if err != nil && where != noElement {
+		_, err = valid(where.String()+name, value)
 	}
 	return v, err
 }
@@ -155,9 +169,9 @@ func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.Ha
 		t := now().UTC().Truncate(time.Millisecond)
 		sightings := make([]api.Sighting, len(reqs))
 		for i, req := range reqs {
-			where := ""
+			where := noElement
 			if batch {
-				where = fmt.Sprintf("sightings[%d].", i)
+				where = element(i)
 			}
 			if sightings[i], err = req.parse(where, t); err != nil {
 				return err
@@ -175,6 +189,9 @@ func recordSightings(s store, events *sse.Broker, now func() time.Time) httpx.Ha
 // beacon. Duplicates (same beacon, time and user) are published once, with
 // the last one's name, as the store keeps the last one.
 func publish(ctx context.Context, events *sse.Broker, sightings []api.Sighting) {
+	if events.Stats().Subscribers == 0 {
+		return // nobody listens: not even the duplicate check is needed
+	}
 	type key struct {
 		beacon, user gocql.UUID
 		t            time.Time

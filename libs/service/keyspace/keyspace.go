@@ -203,7 +203,7 @@ func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logg
 		defer release()
 	}
 	logger.Info(svc.Name+" starting", "keyspace", cfg.Keyspace, "cassandra_hosts", cfg.Hosts)
-	return httpx.Serve(ctx, s.Common().Server, handler, logger)
+	return service.ServeHTTP(ctx, s.Common(), handler, logger)
 }
 
 // connect opens a session bound to cfg.Keyspace, first applying the schema
