@@ -42,8 +42,11 @@ var (
 )
 
 // Marshal writes v's JSON and a newline to w, as encoding/json's Encoder
-// does.
+// does. The long lists are written by hand when they can be (writeList).
 func Marshal(w io.Writer, v any) error {
+	if written, err := writeList(w, v); written {
+		return err
+	}
 	if err := json.MarshalWrite(w, v, jsonOptions); err != nil {
 		return err
 	}

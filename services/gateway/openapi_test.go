@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/validate"
 )
@@ -84,4 +85,10 @@ func TestOpenAPIDeclaresAccessControl(t *testing.T) {
 			t.Errorf("openapi.yaml lacks %s", w)
 		}
 	}
+}
+
+// TestOpenAPIBeaconLimit keeps the gateway's copy of tracking's beaconId
+// bound equal to the one tracking enforces.
+func TestOpenAPIBeaconLimit(t *testing.T) {
+	httpxtest.CheckOpenAPIParameterLimit(t, openAPI, "sightingsOfBeacons", "beaconId", "maxItems", api.MaxSightingsQueryBeacons)
 }

@@ -25,3 +25,10 @@ func TestOpenAPINamePattern(t *testing.T) {
 func TestOpenAPITimePattern(t *testing.T) {
 	httpxtest.CheckOpenAPIPattern(t, openAPI, "validate.TimePattern", validate.TimePattern, 1)
 }
+
+// TestOpenAPIBeaconLimit keeps the documented bound of GET
+// /tracking/sightings?beaconId= equal to the one the handler enforces (and
+// the aggregator chunks by).
+func TestOpenAPIBeaconLimit(t *testing.T) {
+	httpxtest.CheckOpenAPIParameterLimit(t, openAPI, "sightingsOfBeacons", "beaconId", "maxItems", maxQueryBeacons)
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,3 +153,46 @@ func CheckJSONAnswer(t testing.TB, rec *httptest.ResponseRecorder) {
 		t.Fatalf("status %d with a body that is not JSON: %q", rec.Code, rec.Body.Bytes())
 	}
 }
+
+// CheckOpenAPIParameterLimit keeps a limit that the documents state and the
+// code enforces in step: in doc, the parameter param of operation op (by
+// operationId) must give keyword (maxItems, maximum, ...) as want. Like
+// CheckOpenAPIRoutes it reads the YAML as text: the operation runs from its
+// operationId to its responses, a parameter from its name to the next
+// parameter.
+func CheckOpenAPIParameterLimit(t testing.TB, doc []byte, op, param, keyword string, want int) {
+	t.Helper()
+	text := string(doc)
+	start := strings.Index(text, "operationId: "+op+"\n")
+	if start < 0 {
+		t.Errorf("openapi.yaml has no operation %s", op)
+		return
+	}
+	operation := text[start:]
+	if end := strings.Index(operation, "responses:"); end >= 0 {
+		operation = operation[:end]
+	}
+	p := strings.Index(operation, "name: "+param+"\n")
+	if p < 0 {
+		p = strings.Index(operation, "name: "+param+",")
+	}
+	if p < 0 {
+		t.Errorf("openapi.yaml: operation %s has no parameter %s", op, param)
+		return
+	}
+	block := operation[p+len("name: "):]
+	if next := nextParameter.FindStringIndex(block); next != nil {
+		block = block[:next[0]]
+	}
+	m := regexp.MustCompile(`\b` + regexp.QuoteMeta(keyword) + `: (\d+)`).FindStringSubmatch(block)
+	if m == nil {
+		t.Errorf("openapi.yaml: parameter %s of %s gives no %s", param, op, keyword)
+		return
+	}
+	if m[1] != strconv.Itoa(want) {
+		t.Errorf("openapi.yaml: parameter %s of %s gives %s %s, the code %d", param, op, keyword, m[1], want)
+	}
+}
+
+// nextParameter starts the next entry of a parameters list.
+var nextParameter = regexp.MustCompile(`\n\s*- (\{\s*)?name:`)

@@ -84,3 +84,54 @@ func TestDoAndErrorMessage(t *testing.T) {
 		t.Error("a body without error accepted")
 	}
 }
+
+const limitsDoc = `paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: page, in: query, schema: {type: integer, maximum: 50}}
+        - name: id
+          in: query
+          schema:
+            type: array
+            maxItems: 100
+        - name: tag
+          in: query
+          schema: {type: array, maxItems: 7}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array, maxItems: 9}}}}
+    post:
+      operationId: addThing
+`
+
+func TestCheckOpenAPIParameterLimit(t *testing.T) {
+	CheckOpenAPIParameterLimit(t, []byte(limitsDoc), "listThings", "id", "maxItems", 100)
+	CheckOpenAPIParameterLimit(t, []byte(limitsDoc), "listThings", "tag", "maxItems", 7)
+	CheckOpenAPIParameterLimit(t, []byte(limitsDoc), "listThings", "page", "maximum", 50)
+
+	for name, check := range map[string]func(testing.TB){
+		"other value": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "id", "maxItems", 99)
+		},
+		"next parameter's limit": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "page", "maxItems", 100)
+		},
+		"the responses' limit": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "tag", "maxItems", 9)
+		},
+		"no such operation": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "dropThings", "id", "maxItems", 100)
+		},
+		"no such parameter": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "size", "maxItems", 100)
+		},
+		"parameter of other operation": func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "addThing", "id", "maxItems", 100)
+		},
+	} {
+		if !fails(t, check) {
+			t.Errorf("%s: not reported", name)
+		}
+	}
+}
