@@ -184,6 +184,7 @@ def go_image(name, binary, ports = [], env = {}, labels = {}, run_check = "serve
             "--want-modules=" + ",".join(want_modules),
         ] + ["--env=%s=%s" % (k, v) for k, v in sorted(env.items())],
         deps = [
+            "//libs/httpx/httpxtest",
             "//libs/ociimage",
             "@com_github_google_go_containerregistry//pkg/v1:pkg",
             "@com_github_google_go_containerregistry//pkg/v1/tarball",

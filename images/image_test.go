@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +23,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/ociimage"
 	"github.com/find-peers/find-peers/libs/rloc"
 )
@@ -316,16 +316,6 @@ func extractApp(t *testing.T) string {
 	return app
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func command(app string, env []string, args ...string) *exec.Cmd {
 	cmd := exec.Command(app, args...)
 	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
@@ -344,7 +334,7 @@ func TestRunApp(t *testing.T) {
 
 	switch *runArg {
 	case "serve":
-		addr := freeAddr(t)
+		addr := httpxtest.FreeAddr(t)
 		env := []string{listenEnv + "=" + addr}
 		cmd := command(app, env)
 		var logs strings.Builder
@@ -401,7 +391,7 @@ func TestRunApp(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, app, "health")
-		cmd.Env = []string{listenEnv + "=" + freeAddr(t)}
+		cmd.Env = []string{listenEnv + "=" + httpxtest.FreeAddr(t)}
 		out, err := cmd.CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Errorf("/app health with nothing listening: %v (want exit 1)\n%s", err, out)

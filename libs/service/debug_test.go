@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/service"
 	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
@@ -34,17 +35,6 @@ func TestDebugAddrMustBeLoopback(t *testing.T) {
 	}
 }
 
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	var last error
@@ -63,7 +53,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestServeHTTPServesProfilesBesideTheAPI(t *testing.T) {
-	api, debug := freeAddr(t), freeAddr(t)
+	api, debug := httpxtest.FreeAddr(t), httpxtest.FreeAddr(t)
 	s := service.Settings{DebugAddr: debug}
 	s.Server.Addr = api
 	ctx, cancel := context.WithCancel(context.Background())
@@ -105,7 +95,7 @@ func TestServeHTTPFailsOnABusyDebugAddr(t *testing.T) {
 	}
 	defer ln.Close()
 	s := service.Settings{DebugAddr: ln.Addr().String()}
-	s.Server.Addr = freeAddr(t)
+	s.Server.Addr = httpxtest.FreeAddr(t)
 	err = service.ServeHTTP(context.Background(), s, http.NotFoundHandler(), slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "debug listener") {
 		t.Fatalf("ServeHTTP on a busy debug address: %v; want a debug listener error", err)

@@ -6,6 +6,7 @@ package httpxtest
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -196,3 +197,15 @@ func CheckOpenAPIParameterLimit(t testing.TB, doc []byte, op, param, keyword str
 
 // nextParameter starts the next entry of a parameters list.
 var nextParameter = regexp.MustCompile(`\n\s*- (\{\s*)?name:`)
+
+// FreeAddr returns a loopback address whose port was free a moment ago, for
+// a server under test that must be given its address before it listens.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

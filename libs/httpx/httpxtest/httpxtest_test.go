@@ -110,28 +110,22 @@ func TestCheckOpenAPIParameterLimit(t *testing.T) {
 	CheckOpenAPIParameterLimit(t, []byte(limitsDoc), "listThings", "tag", "maxItems", 7)
 	CheckOpenAPIParameterLimit(t, []byte(limitsDoc), "listThings", "page", "maximum", 50)
 
-	for name, check := range map[string]func(testing.TB){
-		"other value": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "id", "maxItems", 99)
-		},
-		"next parameter's limit": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "page", "maxItems", 100)
-		},
-		"the responses' limit": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "tag", "maxItems", 9)
-		},
-		"no such operation": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "dropThings", "id", "maxItems", 100)
-		},
-		"no such parameter": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "listThings", "size", "maxItems", 100)
-		},
-		"parameter of other operation": func(tb testing.TB) {
-			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), "addThing", "id", "maxItems", 100)
-		},
+	for _, c := range []struct {
+		name, op, param, keyword string
+		want                     int
+	}{
+		{"other value", "listThings", "id", "maxItems", 99},
+		{"next parameter's limit", "listThings", "page", "maxItems", 100},
+		{"the responses' limit", "listThings", "tag", "maxItems", 9},
+		{"no such operation", "dropThings", "id", "maxItems", 100},
+		{"no such parameter", "listThings", "size", "maxItems", 100},
+		{"parameter of other operation", "addThing", "id", "maxItems", 100},
 	} {
+		check := func(tb testing.TB) {
+			CheckOpenAPIParameterLimit(tb, []byte(limitsDoc), c.op, c.param, c.keyword, c.want)
+		}
 		if !fails(t, check) {
-			t.Errorf("%s: not reported", name)
+			t.Errorf("%s: not reported", c.name)
 		}
 	}
 }
