@@ -68,7 +68,7 @@ func marshalUUID(enc *jsontext.Encoder, u gocql.UUID) error {
 // marshalTime is time.Time.MarshalJSON: RFC 3339 with nanoseconds, and
 // years 0 to 9999 only.
 func marshalTime(enc *jsontext.Encoder, t time.Time) error {
-	if y := t.Year(); y < 0 || y >= 10000 {
+	if !plainTime(t) {
 		return errTimeRange
 	}
 	var b [48]byte

@@ -115,7 +115,7 @@ func plainString(s string) bool {
 }
 
 // plainTime reports whether t is one marshalTime writes rather than
-// refuses (years 0 to 9999).
+// refuses (years 0 to 9999); marshalTime asks it too, so the two agree.
 func plainTime(t time.Time) bool {
 	y := t.Year()
 	return y >= 0 && y < 10000
