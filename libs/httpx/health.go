@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -105,4 +106,38 @@ func runCheck(ctx context.Context, c Check) (err error) {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// RecentCheck is a readiness check whose success holds for TTL: within TTL
+// of its last success the check passes without running again, and a
+// failure is never remembered (the next probe runs it). Succeeded records a
+// success known otherwise: a service that has just connected to its store
+// has just seen it answer, and is ready without a round trip more.
+// Readiness probes come every few seconds, so a TTL of about a second
+// changes what they report by at most that much.
+type RecentCheck struct {
+	Name string
+	Fn   func(ctx context.Context) error
+	TTL  time.Duration
+	last atomic.Int64 // monotonic nanoseconds since recentEpoch of the last success; 0: none
+}
+
+// recentEpoch anchors RecentCheck's clock (time.Since is monotonic).
+var recentEpoch = time.Now()
+
+// Succeeded records a success now.
+func (r *RecentCheck) Succeeded() { r.last.Store(int64(time.Since(recentEpoch)) + 1) }
+
+// Check is r as a Check for Readyz.
+func (r *RecentCheck) Check() Check {
+	return Check{Name: r.Name, Fn: func(ctx context.Context) error {
+		if last := r.last.Load(); last != 0 && time.Since(recentEpoch)-time.Duration(last-1) < r.TTL {
+			return nil
+		}
+		if err := r.Fn(ctx); err != nil {
+			return err
+		}
+		r.Succeeded()
+		return nil
+	}}
 }

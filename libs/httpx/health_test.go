@@ -97,3 +97,48 @@ func TestReadyzShuttingDown(t *testing.T) {
 		t.Errorf("got %d %+v", code, body)
 	}
 }
+
+func TestRecentCheckReusesSuccessOnly(t *testing.T) {
+	var runs int
+	fail := true
+	r := &RecentCheck{Name: "cassandra", TTL: 50 * time.Millisecond, Fn: func(context.Context) error {
+		runs++
+		if fail {
+			return errors.New("down")
+		}
+		return nil
+	}}
+	h := Readyz(time.Second, r.Check())
+	for i := range 2 { // a failure is not remembered: every probe runs the check
+		if code, _ := readyz(t, h, context.Background()); code != 503 || runs != i+1 {
+			t.Fatalf("probe %d while failing: status %d, check ran %d times", i, code, runs)
+		}
+	}
+	fail = false
+	for range 3 { // one success holds for the TTL: the check ran once more
+		if code, _ := readyz(t, h, context.Background()); code != 200 {
+			t.Fatalf("status %d after recovery", code)
+		}
+	}
+	if runs != 3 {
+		t.Errorf("check ran %d times, want 3 (two failures, then one success reused)", runs)
+	}
+	time.Sleep(60 * time.Millisecond)
+	fail = true // past the TTL the check runs again and its failure shows
+	if code, _ := readyz(t, h, context.Background()); code != 503 || runs != 4 {
+		t.Errorf("after the TTL: status %d, check ran %d times, want 503 and 4", code, runs)
+	}
+}
+
+func TestRecentCheckSucceededSeedsTheFirstProbe(t *testing.T) {
+	r := &RecentCheck{Name: "cassandra", TTL: time.Minute, Fn: func(context.Context) error {
+		return errors.New("must not run: a success was recorded")
+	}}
+	if code, _ := readyz(t, Readyz(time.Second, r.Check()), context.Background()); code != 503 {
+		t.Fatalf("status %d before Succeeded, want 503", code)
+	}
+	r.Succeeded()
+	if code, body := readyz(t, Readyz(time.Second, r.Check()), context.Background()); code != 200 || body.Checks["cassandra"] != "ok" {
+		t.Errorf("after Succeeded: %d %+v", code, body)
+	}
+}

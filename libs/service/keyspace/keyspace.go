@@ -30,6 +30,11 @@ import (
 // commands are the subcommands of a keyspace-owning service.
 var commands = []string{"serve", "migrate", "seed", "health"}
 
+// readyReuse is how long a successful Cassandra readiness check (or the
+// connection itself) holds: /readyz answers from it without a query, so a
+// service is ready once connected and probes do not each cost a round trip.
+const readyReuse = time.Second
+
 // Cassandra are the values of the flags AddFlags registers. (Not "Settings":
 // a service's settings struct embeds it beside service.Settings.)
 type Cassandra struct {
@@ -188,7 +193,9 @@ func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logg
 	// The readiness check pings the session made below; the Cassandra
 	// client metrics go to the same registry as the HTTP ones.
 	var session *gocql.Session
-	ops := s.Common().Ops(httpx.Check{Name: "cassandra", Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }})
+	ping := &httpx.RecentCheck{Name: "cassandra", TTL: readyReuse,
+		Fn: func(ctx context.Context) error { return cassandra.Ping(ctx, session) }}
+	ops := s.Common().Ops(ping.Check())
 	cfg.Observer = cassandra.NewObserver(ops.Registry)
 	// Only the connection is bounded by the connect timeout, not serving.
 	cctx, cancel := context.WithTimeout(ctx, ks.ConnectTimeout)
@@ -198,6 +205,9 @@ func (svc Service[S]) serve(ctx context.Context, cfg cassandra.Config, s S, logg
 		return err
 	}
 	defer session.Close()
+	// Connecting has just queried Cassandra: the first /readyz needs no
+	// PREPARE and EXECUTE of its own.
+	ping.Succeeded()
 	handler, release := svc.Handler(Deps{Session: session, Ops: ops, Logger: logger}, s)
 	if release != nil {
 		defer release()

@@ -31,6 +31,10 @@ type ContainerSection struct {
 	Images  []ContainerStart `json:"images,omitempty"`
 	// Phases breaks the floor image's `podman run` down.
 	Phases *PodmanPhases `json:"podmanPhases,omitempty"`
+	// NotQuiet counts the starts that began while podman or conmon
+	// processes of an earlier container were still running, after waiting
+	// quietTimeout for them (waitPodmanQuiet); 0 in a clean run.
+	NotQuiet int `json:"startsNotQuiet"`
 }
 
 // FloorStart is the podman floor: `podman run -d` of the floor image, timed
@@ -66,7 +70,7 @@ type ContainerStart struct {
 }
 
 const (
-	containerRuns = 5
+	containerRuns = 9
 	// readyzPoll is how often the benchmark asks /readyz: the resolution of
 	// start-to-ready (a refused connection costs microseconds).
 	readyzPoll = time.Millisecond
@@ -113,9 +117,17 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 	podmanMs := map[string][]float64{}
 	procMs := map[string][]float64{}
 	var floorDetach, floorAttached, floorProc []float64
+	// quiet waits for the last container's helpers to end before a start.
+	quiet := func() {
+		if busy := waitPodmanQuiet(ctx); len(busy) > 0 {
+			sec.NotQuiet++
+			step("  still running after %s: %s", quietTimeout, strings.Join(busy, " "))
+		}
+	}
 	for i := range containerRuns {
 		floorMs := -1.0
 		if floor.Error == "" {
+			quiet()
 			ran, detach, err := startFloor(ctx, floor.Image, i)
 			if err != nil {
 				floor.Error = err.Error()
@@ -124,10 +136,12 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 				floor.RanMs = append(floor.RanMs, ran)
 				floorDetach = append(floorDetach, detach)
 			}
+			quiet()
 			if ms, err := attachedFloor(ctx, floor.Image); err == nil {
 				floorAttached = append(floorAttached, ms)
 			}
 			if o.floorBin != "" {
+				quiet()
 				if ms, err := startFloorProcess(ctx, o.floorBin); err == nil {
 					floorProc = append(floorProc, ms)
 				}
@@ -137,6 +151,7 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 			if cs.Error != "" {
 				continue
 			}
+			quiet()
 			ready, detach, err := startContainer(ctx, cs.Service, cs.Image, i, hosts, s)
 			if err != nil {
 				cs.Error = err.Error()
@@ -147,6 +162,7 @@ func containerSection(ctx context.Context, o options, hosts string, s *procstack
 				cs.OverFloorMs = append(cs.OverFloorMs, ready-floorMs)
 			}
 			podmanMs[cs.Service] = append(podmanMs[cs.Service], detach)
+			quiet()
 			if p, err := startProcess(ctx, cs.Service, *o.bin.Path(cs.Service), hosts, s); err == nil {
 				procMs[cs.Service] = append(procMs[cs.Service], p)
 			}

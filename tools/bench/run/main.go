@@ -7,6 +7,7 @@
 //	CASSANDRA_HOSTS=127.0.0.1:9042 tools/bazel run //tools/bench/run   (use a running Cassandra)
 //	tools/bazel run //tools/bench/run -- -only-fanout   (section 2 alone, printed; writes nothing into docs/)
 //	tools/bazel run //tools/bench/run -- -only-ingest   (section 1 alone, likewise)
+//	tools/bazel run //tools/bench/run -- -only-containers   (container start alone, likewise)
 //
 // Without CASSANDRA_HOSTS it starts its own Cassandra with libs/cassandra/launcher on ports of its own (CQL 29042) and stops it at the end. Sections:
 //
@@ -93,6 +94,7 @@ func run() error {
 	onlyTracing := flag.Bool("only-tracing", false, "run only the tracing section and merge it into docs/benchmarks/results.json")
 	onlyFanout := flag.Bool("only-fanout", false, "run only the fan-out section (2) and print its table; writes nothing into docs/")
 	onlyIngest := flag.Bool("only-ingest", false, "run only the ingest section (1) and print its table; writes nothing into docs/")
+	onlyContainers := flag.Bool("only-containers", false, "run only the container start section and print its table; writes nothing into docs/")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "ingest: requests (or CQL statements) in flight")
 	flag.IntVar(&o.batch, "batch", 100, "ingest: sightings per HTTP batch")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 10*time.Second, "length of each ingest run")
@@ -115,6 +117,9 @@ func run() error {
 	}
 	if *onlyIngest {
 		return runOnly(o, "ingest")
+	}
+	if *onlyContainers {
+		return runOnly(o, "containers")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -10,7 +10,7 @@ import (
 	"github.com/find-peers/find-peers/libs/procstack"
 )
 
-// runOnly measures one section alone (section "fanout" or "ingest"), for
+// runOnly measures one section alone ("fanout", "ingest" or "containers"), for
 // iterating on the services: it prints the section's tables and goal and
 // saves the section's JSON in the benchmark's work directory, but writes
 // nothing into docs/ (a full run does that).
@@ -48,6 +48,10 @@ func runOnly(o options, section string) error {
 		step("1 ingest throughput (%d in flight, %s per run)", o.concurrency, o.ingestFor)
 		res.Ingest, err = ingestSection(ctx, o, hosts, cassandraPID, s)
 		out = res.Ingest
+	case "containers":
+		step("container start-to-ready")
+		res.Containers = containerSection(ctx, o, hosts, s)
+		out = res.Containers
 	default:
 		return fmt.Errorf("no section %q to run alone", section)
 	}

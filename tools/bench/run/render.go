@@ -23,6 +23,7 @@ var benchmarksPage = template.Must(template.New("BENCHMARKS.md").Funcs(template.
 	"joinF2":          floats,
 	"joinF0":          func(v []float64) string { return joinFormatted(v, "%.0f") },
 	"phaseRuns":       func() int { return phaseRuns },
+	"quietTimeout":    func() string { return quietTimeout.String() },
 	"securityBeacons": func() int { return securityBeacons },
 	"runsTable": func(runs []*loadgen.Result) (string, error) {
 		var b strings.Builder
