@@ -208,6 +208,18 @@ func HostPort(addr string) error {
 	return nil
 }
 
+// LoopbackHost reports whether host (a host name or an IP, without a port)
+// is on this machine's loopback: "localhost", 127.0.0.0/8 or ::1. It is the
+// one test for what may only ever be local: the profiling listener and the
+// load generator's targets and dials.
+func LoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // BaseURL parses an upstream's base URL: http(s) with a host and no query
 // or fragment, because the API's paths are appended to it.
 func BaseURL(s string) (*url.URL, error) {

@@ -173,3 +173,15 @@ func TestBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
+		"": false, "0.0.0.0": false, "::": false, "10.0.0.1": false, "192.168.1.1": false,
+		"example.invalid": false, "localhost.": false, "LOCALHOST": false, "[::1]": false, "127.0.0.1:80": false,
+	} {
+		if got := LoopbackHost(host); got != want {
+			t.Errorf("LoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/find-peers/find-peers/libs/config"
 )
 
 // CheckLoopback refuses any target that is not on this machine's loopback
@@ -29,15 +31,8 @@ func CheckLoopback(rawURL string) error {
 }
 
 func checkHost(host string) error {
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
+	if !config.LoopbackHost(host) {
 		return fmt.Errorf("loadgen: target host %q is not a loopback address (use 127.0.0.1, ::1 or localhost)", host)
-	}
-	if !ip.IsLoopback() {
-		return fmt.Errorf("loadgen: target host %s is not on loopback; refused", host)
 	}
 	return nil
 }
@@ -53,7 +48,7 @@ func NewClient(conns int, timeout time.Duration) *http.Client {
 			if err != nil {
 				return err
 			}
-			if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			if !config.LoopbackHost(host) {
 				return fmt.Errorf("loadgen: refusing to dial non-loopback %s", address)
 			}
 			return nil

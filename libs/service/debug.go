@@ -27,11 +27,7 @@ func loopbackAddr(addr string) error {
 	if err := config.HostPort(addr); err != nil {
 		return err
 	}
-	host, _, _ := net.SplitHostPort(addr)
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+	if host, _, _ := net.SplitHostPort(addr); !config.LoopbackHost(host) {
 		return fmt.Errorf("%q is not a loopback address: profiles are served on 127.0.0.1, [::1] or localhost only", addr)
 	}
 	return nil
