@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gocql/gocql"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/find-peers/find-peers/libs/api"
 )
@@ -95,36 +94,25 @@ func fanOut(ctx context.Context, beacons []gocql.UUID, chunkSize, limit int, fet
 	answers := make([][][]api.Sighting, len(calls))
 	errs := make([]error, len(calls))
 
-	callCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	// A fixed pool of workers pulling indexes bounds concurrency without a
-	// goroutine per call parked on a semaphore.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(limit, len(calls)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(calls) {
-					return
-				}
-				if callCtx.Err() != nil {
-					errs[i] = callCtx.Err()
-					continue
-				}
-				answers[i], errs[i] = fetch(callCtx, calls[i])
-				if errs[i] == nil && len(answers[i]) != len(calls[i]) {
-					// A fetchFunc bug, not tracking's: still never a partial list.
-					errs[i] = fmt.Errorf("%d answers for %d beacons", len(answers[i]), len(calls[i]))
-				}
-				if errs[i] != nil {
-					cancel()
-				}
+	// errs keeps every call's error (the group only its first): a failure
+	// cancels callCtx, and the calls that then stop count as cancelled.
+	g, callCtx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for i := range calls {
+		g.Go(func() error {
+			if err := callCtx.Err(); err != nil {
+				errs[i] = err
+				return nil
 			}
+			answers[i], errs[i] = fetch(callCtx, calls[i])
+			if errs[i] == nil && len(answers[i]) != len(calls[i]) {
+				// A fetchFunc bug, not tracking's: still never a partial list.
+				errs[i] = fmt.Errorf("%d answers for %d beacons", len(answers[i]), len(calls[i]))
+			}
+			return errs[i]
 		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the errors are in errs
 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fan-out to tracking-service: %w", err)

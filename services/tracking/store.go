@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/gocql/gocql"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/cassandra"
@@ -80,34 +80,17 @@ func (c *cassandraStore) RecordSightings(ctx context.Context, sightings []api.Si
 		}
 	}
 	batches := partitionBatches(sightings)
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, writeConcurrency)
-		errOnce  sync.Once
-		firstErr error
-	)
-	fail := func(err error) { errOnce.Do(func() { firstErr = err; cancel() }) }
-send:
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(writeConcurrency)
 	for _, rows := range batches {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			fail(ctx.Err())
-			break send
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := c.writeBatch(ctx, rows); err != nil {
-				fail(err)
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // a batch failed, or the client went away: send no more
 			}
-		}()
+			return c.writeBatch(ctx, rows)
+		})
 	}
-	wg.Wait()
-	return firstErr
+	return g.Wait()
 }
 
 // partitionBatches splits sightings into batches of at most batchRows rows

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gocql/gocql"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/cassandra"
@@ -39,35 +39,20 @@ func (c *cassandraStore) SightingsOfBeacons(ctx context.Context, beacons []gocql
 	for i, b := range beacons {
 		index[b] = i
 	}
-	groups := (len(beacons) + readGroup - 1) / readGroup
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		total    atomic.Int64 // rows read so far, all groups together
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	// A fixed pool of workers pulling groups, like the aggregator's fan-out.
-	for range min(readConcurrency, groups) {
-		wg.Go(func() {
-			for {
-				g := int(next.Add(1) - 1)
-				if g >= groups || ctx.Err() != nil {
-					return
-				}
-				group := beacons[g*readGroup : min((g+1)*readGroup, len(beacons))]
-				if err := c.readGroup(ctx, group, hour, index, out, &total); err != nil {
-					errOnce.Do(func() { firstErr = err; cancel() })
-					return
-				}
+	var total atomic.Int64 // rows read so far, all groups together
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readConcurrency)
+	for first := 0; first < len(beacons); first += readGroup {
+		group := beacons[first:min(first+readGroup, len(beacons))]
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err // another group failed: read no more
 			}
+			return c.readGroup(gctx, group, hour, index, out, &total)
 		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
