@@ -123,7 +123,7 @@ func checks(ctx context.Context, steps *systemcheck.Steps, k kube, g systemcheck
 		{"rolling update of the gateway to a new digest under load: 0 failed", func() error {
 			return rollingUpdate(ctx, k, g)
 		}},
-		{fmt.Sprintf("tracking scaled to %d: load spread, every write live", replicas), func() error {
+		{fmt.Sprintf("tracking scaled to %d: load spread, every settled write live", replicas), func() error {
 			return scaleSpread(ctx, k, g, replicas, settle, loadFor, minShare)
 		}},
 	} {

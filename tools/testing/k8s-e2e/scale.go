@@ -39,7 +39,7 @@ func scaleSpread(ctx context.Context, k kube, g systemcheck.Gateway, replicas in
 	defer st.Close()
 	// The gateways and the aggregators find the new pods by DNS (a TTL of
 	// 5 s, then their -resolve-interval); the load runs for settle before
-	// the spread is measured.
+	// the spread and the live stream are judged.
 	l := newLoad(g, false)
 	if _, err := l.run(ctx, 30, settle); err != nil {
 		return err
@@ -75,16 +75,20 @@ func scaleSpread(ctx context.Context, k kube, g systemcheck.Gateway, replicas in
 	if measured := len(l.ackedWrites()) - settled; total < measured {
 		problems = append(problems, fmt.Sprintf("the pods counted %d writes, %d were acknowledged", total, measured))
 	}
-	ids := make([]string, 0, len(l.ackedWrites()))
-	for _, s := range l.ackedWrites() {
-		ids = append(ids, s.UserID)
-	}
+	// Every write acknowledged once the replicas have been found must come
+	// live. During the settle window a write can go through a new replica
+	// that the live stream has not found yet (docs/ARCHITECTURE.md, the
+	// aggregator): those are reported, not judged.
+	acked := l.ackedWrites()
+	ids := userIDs(acked[settled:])
 	missing, serr := st.WaitFor(ids, 10*time.Second)
 	if len(missing) > 0 {
-		problems = append(problems, fmt.Sprintf("%d of %d acknowledged writes never came on the live stream (%v)", len(missing), len(ids), serr))
+		problems = append(problems, fmt.Sprintf("%d of %d writes acknowledged after the %s settle window never came on the live stream (%v)", len(missing), len(ids), settle, serr))
 	} else {
-		fmt.Printf("    all %d acknowledged writes came on the live stream\n", len(ids))
+		fmt.Printf("    all %d writes acknowledged after the %s settle window came on the live stream\n", len(ids), settle)
 	}
+	early, _ := st.WaitFor(userIDs(acked[:settled]), time.Millisecond)
+	fmt.Printf("    settle window: %d of %d acknowledged writes came live (reported, not judged)\n", settled-len(early), settled)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
@@ -134,4 +138,12 @@ func postsAnswered(ctx context.Context, c *http.Client, url string) (int, error)
 		n += int(v)
 	}
 	return n, sc.Err()
+}
+
+func userIDs(ss []systemcheck.Sighting) []string {
+	ids := make([]string, len(ss))
+	for i, s := range ss {
+		ids[i] = s.UserID
+	}
+	return ids
 }
