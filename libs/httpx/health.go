@@ -119,19 +119,19 @@ type RecentCheck struct {
 	Name string
 	Fn   func(ctx context.Context) error
 	TTL  time.Duration
-	last atomic.Int64 // monotonic nanoseconds since recentEpoch of the last success; 0: none
+	last atomic.Pointer[time.Time] // the last success (monotonic clock); nil: none
 }
 
-// recentEpoch anchors RecentCheck's clock (time.Since is monotonic).
-var recentEpoch = time.Now()
-
 // Succeeded records a success now.
-func (r *RecentCheck) Succeeded() { r.last.Store(int64(time.Since(recentEpoch)) + 1) }
+func (r *RecentCheck) Succeeded() {
+	now := time.Now()
+	r.last.Store(&now)
+}
 
 // Check is r as a Check for Readyz.
 func (r *RecentCheck) Check() Check {
 	return Check{Name: r.Name, Fn: func(ctx context.Context) error {
-		if last := r.last.Load(); last != 0 && time.Since(recentEpoch)-time.Duration(last-1) < r.TTL {
+		if last := r.last.Load(); last != nil && time.Since(*last) < r.TTL {
 			return nil
 		}
 		if err := r.Fn(ctx); err != nil {

@@ -172,17 +172,16 @@ func countNodeLoss(t *testing.T, results []nodeLossResult, killAt time.Time) nod
 			} else {
 				c.readsBefore = append(c.readsBefore, took)
 			}
-			switch {
-			case took >= maxReadLatency && after:
-				c.slowReads++
-			case took >= maxBaselineReadLatency:
-				c.overBaselineBound++
-				c.slowBaseline++
-			case took >= maxReadLatency:
-				c.slowBaseline++
-			}
 			if took >= maxReadLatency {
+				if after {
+					c.slowReads++
+				} else {
+					c.slowBaseline++
+				}
 				t.Logf("slow read at +%s: took %s, status %d", r.start.Sub(killAt), took, r.status)
+			}
+			if !after && took >= maxBaselineReadLatency {
+				c.overBaselineBound++
 			}
 		}
 		switch {

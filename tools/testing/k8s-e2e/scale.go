@@ -72,14 +72,14 @@ func scaleSpread(ctx context.Context, k kube, g systemcheck.Gateway, replicas in
 			problems = append(problems, fmt.Sprintf("%s took %d of %d writes", p.Name, n, total))
 		}
 	}
-	if measured := len(l.ackedWrites()) - settled; total < measured {
+	acked := l.ackedWrites()
+	if measured := len(acked) - settled; total < measured {
 		problems = append(problems, fmt.Sprintf("the pods counted %d writes, %d were acknowledged", total, measured))
 	}
 	// Every write acknowledged once the replicas have been found must come
 	// live. During the settle window a write can go through a new replica
 	// that the live stream has not found yet (docs/ARCHITECTURE.md, the
 	// aggregator): those are reported, not judged.
-	acked := l.ackedWrites()
 	ids := userIDs(acked[settled:])
 	missing, serr := st.WaitFor(ids, 10*time.Second)
 	if len(missing) > 0 {
