@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -12,10 +11,12 @@ import (
 // WriteJSON writes v as a JSON response with the given status. The body is
 // encoded before anything is written so that an encoding failure can still
 // become a clean 500 instead of a truncated 200. api.Marshal writes what
-// encoding/json would, faster.
+// encoding/json would, faster. The buffer is reused (buffers.go): a Writer
+// must not keep what it is given (io.Writer's contract).
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
-	var buf bytes.Buffer
-	if err := api.Marshal(&buf, v); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := api.Marshal(buf, v); err != nil {
 		writeBody(w, http.StatusInternalServerError, []byte(`{"error":"internal error"}`+"\n"))
 		return err
 	}

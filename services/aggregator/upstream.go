@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/find-peers/find-peers/libs/api"
 	"github.com/find-peers/find-peers/libs/balance"
+	"github.com/find-peers/find-peers/libs/httpx"
 )
 
 // maxUpstreamBody bounds how much of an upstream answer we read: a broken
@@ -231,22 +231,17 @@ func (u *Upstreams) getJSON(ctx context.Context, service string, base *url.URL, 
 // dst: tracking's sightings, the bulk of what the aggregator reads, read
 // whole into a buffer of the announced size and decoded with
 // api.UnmarshalSightings (a decoder for the form tracking writes, about 3x
-// faster); the rest with api.Unmarshal. Both give the same values and errors.
+// faster; it copies what it keeps, so the buffer is reused); the rest with
+// api.Unmarshal. Both give the same values and errors.
 func decodeAnswer(r io.Reader, size int64, dst any) error {
 	ss, ok := dst.(*[]api.Sighting)
 	if !ok {
 		return api.Unmarshal(r, dst)
 	}
-	var buf bytes.Buffer
-	if size > 0 && size <= maxUpstreamBody {
-		buf.Grow(int(size) + bytes.MinRead) // ReadFrom grows unless MinRead bytes are free
-	}
-	if _, err := buf.ReadFrom(r); err != nil {
+	return httpx.ReadPooled(r, size, maxUpstreamBody, func(body []byte) (err error) {
+		*ss, err = api.UnmarshalSightings(body)
 		return err
-	}
-	var err error
-	*ss, err = api.UnmarshalSightings(buf.Bytes())
-	return err
+	})
 }
 
 // classify tells a dead upstream (dial/DNS errors) from a slow one (deadline)
