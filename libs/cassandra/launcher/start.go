@@ -102,23 +102,21 @@ func Start(ctx context.Context, o Options) (Cluster, error) {
 			return c, fmt.Errorf("%s has %d running node(s) that are not a healthy %d-node cluster: run `go run ./tools/cassandra stop --dir %s` first", o.Dir, len(running), o.Nodes, o.Dir)
 		}
 	}
+	nodes := o.nodes()
+	if err := checkEphemeral(nodes); err != nil {
+		return Cluster{}, err
+	}
 	java, lib, err := o.prepare()
 	if err != nil {
 		return Cluster{}, err
 	}
-	nodes := make([]Node, o.Nodes)
-	for i := range nodes {
-		n := Node{Index: i + 1, Host: fmt.Sprintf("127.0.0.%d", i+1), CQLPort: o.CQLPort,
-			StoragePort: o.StoragePort, JMXPort: o.JMXPort + i, Dir: layoutFor(o.Dir, i+1).Dir}
-		for _, p := range []struct {
-			host, what string
-			port       int
-		}{{n.Host, "CQL", n.CQLPort}, {n.Host, "storage", n.StoragePort}, {"127.0.0.1", "JMX", n.JMXPort}} {
-			if err := checkFree(p.host, p.port, fmt.Sprintf("node%d %s", n.Index, p.what)); err != nil {
+	// Checked late, just before the JVMs start: prepare may have taken long.
+	for _, n := range nodes {
+		for _, p := range n.ports() {
+			if err := checkFree(p.host, p.port, p.what); err != nil {
 				return Cluster{}, err
 			}
 		}
-		nodes[i] = n
 	}
 
 	if o.Secure {
