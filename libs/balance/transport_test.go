@@ -2,6 +2,7 @@ package balance
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -12,6 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 )
 
 func TestRoundRobinSpreadsEvenly(t *testing.T) {
@@ -249,5 +253,47 @@ func TestReplacedReplicaFoundAtOnce(t *testing.T) {
 	}
 	if n := att.count(endpoints(bs...)[0]); n != 1 {
 		t.Errorf("%d attempts at the new replica, want 1", n)
+	}
+}
+
+// TestGoneReplicaPassedOverAfterDialTimeout: the cached answer's only
+// endpoint is the old address of a restarted replica, which is not refused
+// but never answers (its SYNs go nowhere). The base transport's dial
+// timeout ends that attempt as a dial error, the name is looked up again,
+// and the same request is served by the new replica well within a call's
+// deadline. Without a dial timeout the attempt would hang until the
+// caller's deadline and fail (the aggregator's 502 after a restart).
+func TestGoneReplicaPassedOverAfterDialTimeout(t *testing.T) {
+	bs := startBackends(t, 1)
+	gone := httpxtest.Blackhole(t)
+	res := &fakeResolver{}
+	res.set(nil, gone)
+	base := httpx.NewUpstreamTransport(200 * time.Millisecond)
+	t.Cleanup(base.CloseIdleConnections)
+	att := &attempts{base: base}
+	tr := &Transport{Base: att, Resolve: res.Resolve, Refresh: time.Hour}
+	call := func() (*http.Response, error) { // each with a caller's deadline
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		t.Cleanup(cancel)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+trackingName+"/", nil)
+		return tr.RoundTrip(req)
+	}
+	if resp, err := call(); err == nil {
+		resp.Body.Close()
+		t.Fatal("want a dial error while the name still answers the gone address")
+	}
+
+	res.set(nil, endpoints(bs...)...) // the replica is back, elsewhere
+	start := time.Now()
+	resp, err := call()
+	if err != nil {
+		t.Fatalf("after the replica moved: %v (after %s)", err, time.Since(start))
+	}
+	resp.Body.Close()
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("answered after %s, want about one dial timeout (200ms)", took)
+	}
+	if n, m := att.count(gone), att.count(endpoints(bs...)[0]); n != 2 || m != 1 {
+		t.Errorf("attempts: %d at the gone address, %d at the new one; want 2 and 1", n, m)
 	}
 }

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"net"
 	"net/http"
 	"time"
 )
@@ -31,18 +32,36 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // context (a client span per request, Traced) and gives up after timeout
 // (0 = no overall timeout). Use 0 for long-lived streams such as
 // server-sent events, whose bodies are read for as long as the stream lives;
-// bound those with the request context instead.
+// bound those with the request context instead. It dials with
+// DefaultDialTimeout.
 func NewClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, Transport: &Transport{Base: Traced(NewUpstreamTransport())}}
+	return &http.Client{Timeout: timeout, Transport: &Transport{Base: Traced(NewUpstreamTransport(0))}}
 }
 
+// DefaultDialTimeout bounds a connect to an upstream. Inside a cluster a
+// connect takes well under a millisecond, and 2 s still covers one lost
+// SYN (retransmitted after 1 s). An address whose container or pod is gone
+// does not refuse: its SYNs go unanswered, and without this bound a dial
+// would hang for the operating system's minutes-long connect timeout, so
+// every call on a stale address would run into its own deadline instead of
+// failing as a dial error that a balancer (libs/balance) can move past.
+const DefaultDialTimeout = 2 * time.Second
+
 // NewUpstreamTransport returns the connection pool of NewClient's clients,
-// for clients that put another RoundTripper (a balancer) between it and
-// Transport.
-func NewUpstreamTransport() *http.Transport {
+// for clients that put another RoundTripper (a balancer, a reverse proxy)
+// between it and Transport. Connects give up after dialTimeout (0:
+// DefaultDialTimeout) with a *net.OpError whose Op is "dial".
+func NewUpstreamTransport(dialTimeout time.Duration) *http.Transport {
+	if dialTimeout <= 0 {
+		dialTimeout = DefaultDialTimeout
+	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	// Services call a few upstreams a lot; keep more idle connections per
 	// host than the default 2 so bursts do not churn TCP connections.
 	base.MaxIdleConnsPerHost = 64
+	// Calls between services never go through a proxy named in the
+	// environment (HTTP_PROXY is for the way out, not the way in).
+	base.Proxy = nil
 	return base
 }

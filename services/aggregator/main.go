@@ -32,6 +32,7 @@ type settings struct {
 	trackingURL *url.URL
 	eventsURL   *url.URL // tracking's event streams, on every replica
 	callTimeout time.Duration
+	dialTimeout time.Duration // of every connect to beacon and tracking
 	// resolveEvery is how long the addresses behind beacon's and
 	// tracking's names are used before they are looked up again.
 	resolveEvery time.Duration
@@ -62,6 +63,7 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 	followEvery := fs.Duration("tracking-resolve-interval", 5*time.Second, "how often -tracking-events-url's host is resolved again to find tracking replicas that appeared or left")
 	resolveEvery := fs.Duration("resolve-interval", balance.DefaultRefresh, "how often the hosts of -beacon-url and -tracking-url are resolved again; each call goes to the next of their addresses (round robin)")
 	callTimeout := fs.Duration("call-timeout", 5*time.Second, "timeout of each upstream JSON call")
+	dialTimeout := fs.Duration("dial-timeout", httpx.DefaultDialTimeout, "connect timeout to beacon and tracking; an address that does not answer (a replica gone) is then passed over for the next, within the call's -call-timeout")
 	concurrency := fs.Int("fanout-concurrency", 32, "tracking-service calls in flight per request")
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "idle interval between heartbeat comments on live streams")
 	streamWrite := fs.Duration("sse-write-timeout", 10*time.Second, "bound of each write to a live stream's client (a client that stops reading is cut off)")
@@ -80,13 +82,20 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 		return err
 	})
 	for name, d := range map[string]*time.Duration{
-		"call-timeout": callTimeout, "sse-heartbeat": heartbeat, "sse-write-timeout": streamWrite,
+		"call-timeout": callTimeout, "dial-timeout": dialTimeout, "sse-heartbeat": heartbeat, "sse-write-timeout": streamWrite,
 		"reconnect-min": backoffMin, "reconnect-max": backoffMax, "stream-idle-timeout": streamIdle, "tracking-resolve-interval": followEvery,
 		"resolve-interval": resolveEvery,
 	} {
 		fs.Validate(name, func() error { return config.Positive(*d) })
 	}
 	fs.Validate("fanout-concurrency", func() error { return config.Positive(*concurrency) })
+	fs.Validate("dial-timeout", func() error {
+		// A dial that outlasts the call can never be retried elsewhere.
+		if *dialTimeout >= *callTimeout {
+			return fmt.Errorf("%s is not below call-timeout %s: a connect that fails must leave time to try the next address", *dialTimeout, *callTimeout)
+		}
+		return nil
+	})
 	fs.Validate("reconnect-max", func() error {
 		if *backoffMax < *backoffMin {
 			return fmt.Errorf("%s is below reconnect-min %s", *backoffMax, *backoffMin)
@@ -103,6 +112,7 @@ func aggregatorFlags(fs *config.Set) func(service.Settings) settings {
 			trackingURL:  trackingURL,
 			eventsURL:    eventsURL,
 			callTimeout:  *callTimeout,
+			dialTimeout:  *dialTimeout,
 			resolveEvery: *resolveEvery,
 			opts: options{
 				Concurrency:    *concurrency,
@@ -129,7 +139,7 @@ func serve(ctx context.Context, _ string, s settings, logger *slog.Logger) int {
 func newUpstreams(s settings) *Upstreams {
 	// One connection pool. No client-wide timeout: JSON calls get
 	// CallTimeout each, and live streams last as long as their subscriber.
-	pool := httpx.NewUpstreamTransport()
+	pool := httpx.NewUpstreamTransport(s.dialTimeout)
 	return &Upstreams{
 		Beacon:   s.beaconURL,
 		Tracking: s.trackingURL,

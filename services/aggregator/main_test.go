@@ -2,13 +2,16 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/find-peers/find-peers/libs/balance"
 	"github.com/find-peers/find-peers/libs/httpx"
+	"github.com/find-peers/find-peers/libs/httpx/httpxtest"
 	"github.com/find-peers/find-peers/libs/service/servicetest"
 )
 
@@ -69,6 +72,40 @@ func TestUpstreamClients(t *testing.T) {
 	}
 }
 
+// TestGoneUpstreamFailsAfterDialTimeout: with the clients newUpstreams
+// wires, an upstream address that never answers (a replica gone) fails each
+// call after -dial-timeout as unreachable, not after -call-timeout as slow;
+// within the call, a balancer could have tried the next address.
+func TestGoneUpstreamFailsAfterDialTimeout(t *testing.T) {
+	gone := "http://" + httpxtest.Blackhole(t)
+	beacons := httptest.NewServer(seedBeacons(t))
+	defer beacons.Close()
+	for _, tc := range []struct {
+		name, beacon, tracking string
+		status                 int
+		contains               []string
+	}{
+		{"beacon", gone, beacons.URL, http.StatusServiceUnavailable, []string{"beacon-service is unreachable"}},
+		{"tracking", beacons.URL, gone, http.StatusBadGateway, []string{bedRoomBeacon, "unreachable"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := program.Parse("serve", []string{"-beacon-url", tc.beacon, "-tracking-url", tc.tracking,
+				"-dial-timeout", "150ms", "-call-timeout", "3s"}, servicetest.Env(nil), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			agg := httptest.NewServer(routes(newUpstreams(s), s.opts, httpxtest.Ops(), slog.New(slog.DiscardHandler)))
+			defer agg.Close()
+			start := time.Now()
+			resp, body := get(t, agg.URL+"/aggregator/locations/"+bedRoom+"/1473157000", nil)
+			wantError(t, resp, body, tc.status, tc.contains...)
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("answered after %s: the 150ms dial timeout did not end the connect", took)
+			}
+		})
+	}
+}
+
 // baseOf is what c's request-id forwarding sends through; nil if c does
 // not forward request ids.
 func baseOf(c *http.Client) http.RoundTripper {
@@ -91,12 +128,14 @@ func TestSettingsRejectBadValues(t *testing.T) {
 		"AGGREGATOR_TRACKING_EVENTS_URL":       "tracking-events:8082",
 		"AGGREGATOR_TRACKING_RESOLVE_INTERVAL": "0s",
 		"AGGREGATOR_RESOLVE_INTERVAL":          "-1s",
+		"AGGREGATOR_DIAL_TIMEOUT":              "5s", // not below the call timeout
 	}), io.Discard)
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
 	for _, want := range []string{"AGGREGATOR_BEACON_URL", "AGGREGATOR_FANOUT_CONCURRENCY", "AGGREGATOR_LISTEN_ADDR",
-		"AGGREGATOR_TRACKING_EVENTS_URL", "AGGREGATOR_TRACKING_RESOLVE_INTERVAL", "AGGREGATOR_RESOLVE_INTERVAL"} {
+		"AGGREGATOR_TRACKING_EVENTS_URL", "AGGREGATOR_TRACKING_RESOLVE_INTERVAL", "AGGREGATOR_RESOLVE_INTERVAL",
+		"AGGREGATOR_DIAL_TIMEOUT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

@@ -186,8 +186,8 @@ func TestLiveFollowsEveryTrackingReplica(t *testing.T) {
 // TestFollowTrackingStatus: the live view is connected only while every
 // known replica's stream is open.
 func TestFollowTrackingStatus(t *testing.T) {
-	rs := startReplicas(t, 2)
-	a, b := rs[0], rs[1]
+	rs := startReplicas(t, 3)
+	a, b, c := rs[0], rs[1], rs[2]
 	res := &fakeResolver{}
 	res.set(errors.New("no such host"))
 	events, _ := url.Parse("http://" + eventsName)
@@ -235,4 +235,17 @@ func TestFollowTrackingStatus(t *testing.T) {
 		t.Errorf("status error %v does not name replica b", s.err)
 	}
 	until("b reconnected", func(s state) bool { return s.connected })
+
+	// A scale-up: until the new replica's stream opens, the view is not
+	// complete, and the false-then-true is what tells a client (the web
+	// page) to reload the hour with the sightings written through it.
+	res.set(nil, a.endpoint, b.endpoint, c.endpoint)
+	s = until("c found", func(s state) bool { return !s.connected })
+	if !strings.Contains(s.err.Error(), c.endpoint) {
+		t.Errorf("status error %v does not name the new replica c", s.err)
+	}
+	until("c connected", func(s state) bool { return s.connected })
+	if conns, _, _ := c.stat(); conns != 1 {
+		t.Fatalf("connected with replica c at %d subscriptions", conns)
+	}
 }

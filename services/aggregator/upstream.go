@@ -246,11 +246,13 @@ func decodeAnswer(r io.Reader, size int64, dst any) error {
 
 // classify tells a dead upstream (dial/DNS errors) from a slow one (deadline)
 // from a cancellation by our own caller, which must not be blamed on anyone.
+// A connect that ran into the dialer's own timeout (-dial-timeout) while the
+// call still had time is a dead address, not a slow answer.
 func classify(ctx context.Context, err error) failureKind {
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
 		return failCanceled
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return failTimeout
 	}
 	var dnsErr *net.DNSError
@@ -262,7 +264,7 @@ func classify(ctx context.Context, err error) failureKind {
 		return failUnreachable
 	}
 	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout() {
 		return failTimeout
 	}
 	return failTransport

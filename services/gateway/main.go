@@ -49,7 +49,7 @@ func gatewayFlags(fs *config.Set) func(service.Settings) settings {
 	beacon := fs.String("beacon-url", "http://127.0.0.1:8081", "base URL of beacon-service")
 	tracking := fs.String("tracking-url", "http://127.0.0.1:8082", "base URL of tracking-service")
 	aggregator := fs.String("aggregator-url", "http://127.0.0.1:8083", "base URL of aggregator-service")
-	dial := fs.Duration("dial-timeout", 2*time.Second, "connect timeout to upstreams (then 503)")
+	dial := fs.Duration("dial-timeout", httpx.DefaultDialTimeout, "connect timeout to upstreams (then 503)")
 	respHeader := fs.Duration("response-header-timeout", 30*time.Second, "wait for an upstream's response headers (then 504)")
 	resolveEvery := fs.Duration("resolve-interval", balance.DefaultRefresh, "how often the upstreams' hosts are resolved again; each request goes to the next of their addresses (round robin)")
 	streamWrite := fs.Duration("stream-write-timeout", 10*time.Second, "bound of each write of a proxied event stream (a client that stops reading is cut off)")

@@ -48,11 +48,10 @@ type transportConfig struct {
 // replaces the caller's traceparent (the caller's trace continues through
 // the gateway's spans).
 func newTransport(cfg transportConfig) http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	// Every client request is a gateway->upstream request: the services'
+	// pool (many idle connections per host, no environment proxy).
+	t := httpx.NewUpstreamTransport(cfg.DialTimeout)
 	t.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
-	t.MaxIdleConnsPerHost = 64 // every client request is a gateway->upstream request
-	t.Proxy = nil              // never send internal traffic through an environment proxy
 	return &balance.Transport{Base: httpx.Traced(t), Resolve: cfg.Resolve, Refresh: cfg.ResolveInterval}
 }
 

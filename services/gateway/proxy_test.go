@@ -399,6 +399,23 @@ func TestUpstreamFailures(t *testing.T) {
 	}
 }
 
+// TestGoneUpstreamIs503AfterDialTimeout: an upstream address that does not
+// answer at all (a replica gone, its SYNs unanswered) is a 503 after
+// -dial-timeout, not a wait for the response header timeout.
+func TestGoneUpstreamIs503AfterDialTimeout(t *testing.T) {
+	opts := testOptions()
+	opts.Transport.DialTimeout = 150 * time.Millisecond
+	opts.Transport.ResponseHeaderTimeout = 5 * time.Second
+	gone, _ := url.Parse("http://" + httpxtest.Blackhole(t))
+	gw := startGateway(t, opts, gone, serveUpstream(t, &echo{}), serveUpstream(t, &echo{}))
+	start := time.Now()
+	resp, body := do(t, newReq(t, "GET", gw.URL+"/beacons/locations/x", nil))
+	wantJSONError(t, resp, body, http.StatusServiceUnavailable, "beacon-service is unavailable")
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("answered after %s: the 150ms dial timeout did not end the connect", d)
+	}
+}
+
 func TestOversizedBodyRejected(t *testing.T) {
 	f := newFixture(t)
 	big := strings.Repeat("x", 2048) // limit is 1024

@@ -1,10 +1,13 @@
 package httpxtest
 
 import (
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gorilla/mux"
 )
@@ -127,5 +130,23 @@ func TestCheckOpenAPIParameterLimit(t *testing.T) {
 		if !fails(t, check) {
 			t.Errorf("%s: not reported", c.name)
 		}
+	}
+}
+
+// TestBlackhole: a connect to it neither succeeds nor is refused; it runs
+// into the dialer's timeout, even past one SYN retransmission (1 s).
+func TestBlackhole(t *testing.T) {
+	addr := Blackhole(t)
+	start := time.Now()
+	c, err := net.DialTimeout("tcp", addr, 1500*time.Millisecond)
+	if err == nil {
+		c.Close()
+		t.Fatal("connected to the blackhole")
+	}
+	if ne, ok := errors.AsType[net.Error](err); !ok || !ne.Timeout() {
+		t.Fatalf("dial error %v, want a timeout", err)
+	}
+	if took := time.Since(start); took < 1400*time.Millisecond {
+		t.Fatalf("gave up after %s, before the dialer's 1.5 s", took)
 	}
 }

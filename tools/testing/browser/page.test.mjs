@@ -48,7 +48,12 @@ after(async () => {
 async function open(path = "/") {
   const page = await context.newPage();
   const errors = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  // A failed resource's message does not name it; its location does.
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const url = m.location()?.url;
+    errors.push(url ? `${m.text()} (${url.replace(GATEWAY, "")})` : m.text());
+  });
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(GATEWAY + path);
   return { page, errors };
