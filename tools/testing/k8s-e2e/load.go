@@ -99,16 +99,19 @@ func (l *load) fail(code int, body []byte, err error) loadgen.Outcome {
 	return loadgen.Outcome{Status: kind}
 }
 
+// shortErr is the innermost part of err's message ("connection reset by
+// peer"), so that failures of one kind count together; the whole message
+// (cut at 200 bytes) when that part is empty.
 func shortErr(err error) string {
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {
 		return "timeout"
 	}
 	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		s = s[i+2:]
+	if i := strings.LastIndex(s, ": "); i >= 0 && strings.TrimSpace(s[i+2:]) != "" {
+		return s[i+2:]
 	}
-	return s
+	return s[:min(len(s), 200)]
 }
 
 // summary is "N requests, M acknowledged writes, failures: ..." .

@@ -62,12 +62,18 @@ func (g Gateway) GetJSON(ctx context.Context, path string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	// A body cut short (the caller's context ended after the headers, a
+	// connection reset) is that error, not a bad answer: it must stay
+	// visible, e.g. as context.Canceled to a load that stopped itself.
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("GET %s: %d, reading the body: %w", path, resp.StatusCode, err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("GET %s: %w: %.200s", path, err, b)
+		return fmt.Errorf("GET %s: %w (body %.200q)", path, err, b)
 	}
 	return nil
 }
@@ -95,7 +101,12 @@ func (g Gateway) Post(ctx context.Context, s Sighting) (int, []byte, error) {
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	// A body cut short returns the status with the error: the write's
+	// answer was not read whole, so it does not count as acknowledged.
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return resp.StatusCode, b, fmt.Errorf("POST /tracking/sightings: %d, reading the body: %w", resp.StatusCode, err)
+	}
 	return resp.StatusCode, b, nil
 }
 
