@@ -35,11 +35,7 @@ var jsonOptions = json.JoinOptions(
 	)),
 )
 
-var (
-	errNotUUID   = errors.New("a UUID must be a JSON string")
-	errNotTime   = errors.New("a time must be a JSON string")
-	errTimeRange = errors.New("time year outside of range [0,9999]")
-)
+var errTimeRange = errors.New("time year outside of range [0,9999]")
 
 // Marshal writes v's JSON and a newline to w, as encoding/json's Encoder
 // does. The long lists are written by hand when they can be (writeList).
@@ -75,35 +71,28 @@ func marshalTime(enc *jsontext.Encoder, t time.Time) error {
 	return enc.WriteValue(append(t.AppendFormat(append(b[:0], '"'), time.RFC3339Nano), '"'))
 }
 
+// unmarshalUUID is gocql.UUID.UnmarshalJSON on the value's raw bytes, as
+// encoding/json calls it: quotes stripped but escapes not decoded, a text
+// over 36 bytes refused (gocql.ParseUUID alone skips a dash at any even
+// digit), and any other JSON value parsed as its text, so null is refused
+// and a number of 32 digits is a UUID.
 func unmarshalUUID(dec *jsontext.Decoder, u *gocql.UUID) error {
-	tok, err := dec.ReadToken()
+	raw, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	if tok.Kind() != '"' {
-		return errNotUUID
-	}
-	parsed, err := gocql.ParseUUID(tok.String())
-	if err != nil {
-		return err
-	}
-	*u = parsed
-	return nil
+	return u.UnmarshalJSON(raw)
 }
 
-// unmarshalTime is time.Time.UnmarshalJSON: null leaves the time as it is,
-// a string must be strict RFC 3339.
+// unmarshalTime is time.Time.UnmarshalJSON on the value's raw bytes, as
+// encoding/json calls it: null leaves the time as it is, anything else must
+// be a JSON string holding strict RFC 3339, escapes not decoded.
 func unmarshalTime(dec *jsontext.Decoder, t *time.Time) error {
-	tok, err := dec.ReadToken()
-	switch {
-	case err != nil:
+	raw, err := dec.ReadValue()
+	if err != nil {
 		return err
-	case tok.Kind() == 'n':
-		return nil
-	case tok.Kind() != '"':
-		return errNotTime
 	}
-	return t.UnmarshalText([]byte(tok.String()))
+	return t.UnmarshalJSON(raw)
 }
 
 // appendUUID appends gocql.UUID.String's text without allocating it.

@@ -101,3 +101,39 @@ func TestUnmarshalRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalUUIDAndTimeAsTheirJSONMethods: encoding/json hands a UUID's
+// or a time's raw bytes (quotes and escapes as sent) to their UnmarshalJSON,
+// and Unmarshal must come to the same answer: gocql.UUID's refuses a text
+// longer than 36 bytes (ParseUUID alone skips any dash at an even digit),
+// neither decodes escapes, and a JSON number of 32 digits is a UUID. The
+// first case is what FuzzUnmarshalMatchesEncodingJSON found in CI.
+func TestUnmarshalUUIDAndTimeAsTheirJSONMethods(t *testing.T) {
+	for _, tc := range []struct {
+		body   string
+		accept bool
+	}{
+		{`[{"BeAConId":"00000000-0000-0000--0000-000000000000"}]`, false},
+		{`[{"beaconId":"-f525cff6-721e-11e6-8b77-86f30ca81234"}]`, false},
+		{`[{"beaconId":"f525cff6-721e-11e6-8b77-86f30ca8123\u0034"}]`, false},
+		{`[{"timeLogged":"2016-09-06T10:00:00\u005a"}]`, false},
+		{`[{"beaconId":"f525cff6721e11e68b7786f30ca81234"}]`, true},
+		{`[{"beaconId":"f525cff6721e-11e6-8b77-86f30ca81234"}]`, true},
+		{`[{"userId":12345678901234567890123456789012}]`, true},
+		{`[{"timeLogged":null,"beaconId":"f525cff6-721e-11e6-8b77-86f30ca81234"}]`, true},
+	} {
+		var v1, v2 []api.Sighting
+		err1 := json.Unmarshal([]byte(tc.body), &v1)
+		if (err1 == nil) != tc.accept {
+			t.Fatalf("encoding/json on %s: %v; the case is wrong", tc.body, err1)
+		}
+		err2 := api.Unmarshal(strings.NewReader(tc.body), &v2)
+		if (err2 == nil) != tc.accept {
+			t.Errorf("Unmarshal(%s): %v, want accepted %t as encoding/json", tc.body, err2, tc.accept)
+			continue
+		}
+		if tc.accept && (v1[0].BeaconID != v2[0].BeaconID || v1[0].UserID != v2[0].UserID || !v1[0].TimeLogged.Equal(v2[0].TimeLogged)) {
+			t.Errorf("Unmarshal(%s) = %+v, encoding/json %+v", tc.body, v2[0], v1[0])
+		}
+	}
+}
