@@ -21,8 +21,9 @@ import (
 // FuzzJSONMatchesEncodingJSON). What differs is speed. A profile of the
 // aggregator at 100 beacons put a third of its CPU in encoding/json
 // re-validating and compacting what gocql.UUID's and time.Time's MarshalJSON
-// return, once per value; here both are written and read as string tokens
-// directly, in the formats and with the refusals of their own JSON methods.
+// return, once per value; here both are written as string tokens directly,
+// in the formats of their own JSON methods, and read by those methods on
+// the raw value, as encoding/json reads them (FuzzUnmarshalMatchesEncodingJSON).
 var jsonOptions = json.JoinOptions(
 	jsonv1.DefaultOptionsV1(),
 	json.WithMarshalers(json.JoinMarshalers(
