@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/find-peers/find-peers/tools/testing/systemcheck"
 )
@@ -21,14 +22,10 @@ type cutBody struct {
 }
 
 func (c cutBody) RoundTrip(req *http.Request) (*http.Response, error) {
-	body := io.MultiReader(strings.NewReader(`[{"userId":`), errReader{c.err})
+	body := io.MultiReader(strings.NewReader(`[{"userId":`), iotest.ErrReader(c.err))
 	return &http.Response{StatusCode: c.status, Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(body), Request: req}, nil
 }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func loadThrough(rt http.RoundTripper) *load {
 	return newLoad(systemcheck.Gateway{URL: "http://gateway.test", HTTP: &http.Client{Transport: rt}}, true)
