@@ -23,6 +23,17 @@ type Node struct {
 	Dir         string `json:"dir"`
 }
 
+// nodes lays the cluster out: node i listens on 127.0.0.i, its JMX port is
+// JMXPort+i-1 (on 127.0.0.1).
+func (o Options) nodes() []Node {
+	nodes := make([]Node, o.Nodes)
+	for i := range nodes {
+		nodes[i] = Node{Index: i + 1, Host: fmt.Sprintf("127.0.0.%d", i+1), CQLPort: o.CQLPort,
+			StoragePort: o.StoragePort, JMXPort: o.JMXPort + i, Dir: layoutFor(o.Dir, i+1).Dir}
+	}
+	return nodes
+}
+
 // Addr is host:port of the node's CQL endpoint.
 func (n Node) Addr() string { return net.JoinHostPort(n.Host, strconv.Itoa(n.CQLPort)) }
 
